@@ -1,0 +1,293 @@
+"""Convolution and pooling on NumPy arrays: the live view's speed path.
+
+Every function takes channels-last float32 images, (H, W, C) or (N, H, W, C),
+returns a fresh float32 array of the same rank, and matches TensorFlow's own
+op (``tf.nn.conv2d``, ``tf.nn.depthwise_conv2d``, Keras pooling layers).
+
+How it is fast without a compiled extension: a convolution is a sum over
+kernel taps of shifted copies of the input. ``conv2d`` first mixes the
+channels of every pixel for all taps at once in one BLAS matrix product, then
+adds the shifted tap planes. Zero padding is never materialised: each tap adds
+only into the output window whose inputs lie inside the image (a zero-padded
+pixel contributes nothing). Taps whose weights are all zero are skipped, which
+makes the sparse teaching kernels (line, identity, Laplacian) cheap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import arithmetic
+from .kernels import validate_kernel
+
+# Upper bound for the tap-plane scratch array of conv2d; larger problems are
+# processed in groups of taps so memory stays flat for big images and banks.
+_SCRATCH_BYTES = 64 * 2**20
+
+
+# --------------------------------------------------------------------------- input checks
+
+def _as_batch(x, name: str = "image") -> tuple[np.ndarray, bool]:
+    """Return x as a float32 (N, H, W, C) array and whether it was 3-D."""
+    try:
+        array = np.asarray(x)
+    except Exception as exc:
+        raise ValueError(f"{name} is not a numeric array: {exc}") from None
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{name} values must be real numbers, got dtype {array.dtype}")
+    if array.ndim not in (3, 4):
+        raise ValueError(
+            f"{name} has the wrong rank: expected 3 dimensions (H, W, C) or 4 (N, H, W, C), "
+            f"got shape {array.shape}"
+        )
+    if 0 in array.shape:
+        raise ValueError(f"{name} is empty: shape {array.shape}")
+    single = array.ndim == 3
+    batch = array[None] if single else array
+    return np.asarray(batch, dtype=np.float32), single
+
+
+def _restore(result: np.ndarray, single: bool) -> np.ndarray:
+    return result[0] if single else result
+
+
+# --------------------------------------------------------------------------- geometry
+
+class _Axis:
+    """Where each kernel tap reads along one spatial axis.
+
+    For output position y and tap i the input index is ``s*y + d*i - before``.
+    `window(i)` gives the output range whose input index is inside the image
+    and the input slice it reads, so padding needs no copy.
+    """
+
+    def __init__(self, n: int, f: int, s: int, d: int, before: int, after: int):
+        self.n, self.f, self.s, self.d, self.before = n, f, s, d, before
+        self.out = arithmetic.output_size(n, f, s, (before, after), d)
+
+    def window(self, i: int) -> tuple[slice, slice] | None:
+        offset = self.d * i - self.before
+        first = 0 if offset >= 0 else (-offset + self.s - 1) // self.s  # ceil(-offset/s)
+        last = min(self.out - 1, (self.n - 1 - offset) // self.s)
+        if last < first:
+            return None  # this tap only ever sees padding
+        start = self.s * first + offset
+        stop = self.s * last + offset + 1
+        return slice(first, last + 1), slice(start, stop, self.s)
+
+    def counts(self) -> np.ndarray:
+        """How many taps read real (non-padding) input, per output position."""
+        counts = np.zeros(self.out, dtype=np.float32)
+        for i in range(self.f):
+            win = self.window(i)
+            if win is not None:
+                counts[win[0]] += 1
+        return counts
+
+
+def _axes(h: int, w: int, kh: int, kw: int, stride, padding, dilation) -> tuple[_Axis, _Axis]:
+    sh, sw = arithmetic.pair(stride, "stride")
+    dh, dw = arithmetic.pair(dilation, "dilation")
+    spec = arithmetic.padding_2d(padding)
+    if isinstance(spec, str):
+        pad_h = arithmetic.axis_padding(spec, h, kh, sh, dh)
+        pad_w = arithmetic.axis_padding(spec, w, kw, sw, dw)
+    else:
+        pad_h, pad_w = spec
+    return _Axis(h, kh, sh, dh, *pad_h), _Axis(w, kw, sw, dw, *pad_w)
+
+
+def _tap_windows(rows: _Axis, cols: _Axis, i: int, j: int):
+    """Output and input index tuples for tap (i, j), or None if it reads only padding."""
+    row, col = rows.window(i), cols.window(j)
+    if row is None or col is None:
+        return None
+    return (row[0], col[0]), (row[1], col[1])
+
+
+# --------------------------------------------------------------------------- convolution
+
+def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1) -> np.ndarray:
+    """A Conv2D layer without bias: cross-correlation summed over channels.
+
+    Parameters
+    ----------
+    x : array_like
+        Image (H, W, C) or batch (N, H, W, C).
+    kernels : array_like
+        Filter bank (kh, kw, C, F).
+    stride, dilation : int or (int, int)
+    padding : "valid", "same", int, (ph, pw) or ((top, bottom), (left, right))
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 (H', W', F) or (N, H', W', F); equals ``tf.nn.conv2d``.
+    """
+    batch, single = _as_batch(x)
+    bank = validate_kernel(kernels, ndim=4)
+    n, h, w, c = batch.shape
+    kh, kw, kc, filters = bank.shape
+    if kc != c:
+        raise ValueError(f"channel mismatch: the kernel expects {kc} input channels but the image has {c}")
+    rows, cols = _axes(h, w, kh, kw, stride, padding, dilation)
+
+    taps = [(i, j) for i in range(kh) for j in range(kw) if bank[i, j].any()]
+    out = np.zeros((filters, n, rows.out, cols.out), dtype=np.float32)
+    pixels = batch.reshape(-1, c).T  # (C, N*H*W) view: BLAS reads it transposed, no copy
+    group = max(1, _SCRATCH_BYTES // (4 * filters * n * h * w))
+    for first in range(0, len(taps), group):
+        chosen = taps[first:first + group]
+        # (taps*F, C) @ (C, pixels): every tap's channel mix in one matrix product
+        weights = np.stack([bank[i, j].T for i, j in chosen]).reshape(-1, c)
+        planes = (weights @ pixels).reshape(len(chosen), filters, n, h, w)
+        for plane, (i, j) in zip(planes, chosen):
+            windows = _tap_windows(rows, cols, i, j)
+            if windows is not None:
+                (out_r, out_c), (in_r, in_c) = windows
+                target = out[:, :, out_r, out_c]
+                np.add(target, plane[:, :, in_r, in_c], out=target)
+    result = out[0, :, :, :, None] if filters == 1 else np.ascontiguousarray(out.transpose(1, 2, 3, 0))
+    return _restore(result, single)
+
+
+def _separable(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(column, row) vectors whose outer product is `kernel`, if that is cheaper.
+
+    A rank-1 kernel (blur, Sobel, the line filters) costs kh + kw passes as
+    two 1-D filters instead of kh*kw passes as one 2-D filter.
+    """
+    kh, kw = kernel.shape
+    if kh + kw >= np.count_nonzero(kernel):
+        return None
+    u, s, vt = np.linalg.svd(kernel.astype(np.float64))
+    if s[0] == 0 or (len(s) > 1 and s[1] > 1e-7 * s[0]):
+        return None
+    column, row = u[:, 0] * s[0], vt[0]
+    return column.astype(np.float32)[:, None], row.astype(np.float32)[None, :]
+
+
+def _depthwise(batch: np.ndarray, kernel: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:
+    """Apply one 2-D kernel to every channel: shifted multiply-adds per tap."""
+    n, _, _, c = batch.shape
+    out = np.zeros((n, rows.out, cols.out, c), dtype=np.float32)
+    scratch = np.empty_like(out)
+    for (i, j), weight in np.ndenumerate(kernel):
+        windows = _tap_windows(rows, cols, i, j) if weight != 0 else None
+        if windows is None:
+            continue
+        (out_r, out_c), (in_r, in_c) = windows
+        target = out[:, out_r, out_c]
+        product = scratch[:, out_r, out_c]
+        np.multiply(batch[:, in_r, in_c], weight, out=product)
+        np.add(target, product, out=target)
+    return out
+
+
+def filter_image(x, kernel2d, *, stride=1, padding="same", dilation=1) -> np.ndarray:
+    """Filter every channel of an image with the same 2-D kernel.
+
+    This is what "sharpen this photo" means: a colour image stays colour.
+
+    Parameters
+    ----------
+    x : array_like
+        Image (H, W, C) or batch (N, H, W, C).
+    kernel2d : array_like
+        Kernel (kh, kw).
+    stride, dilation : int or (int, int)
+    padding : "valid", "same", int, (ph, pw) or ((top, bottom), (left, right))
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 with C channels; equals ``tf.nn.depthwise_conv2d`` with the
+        kernel repeated for every channel.
+    """
+    batch, single = _as_batch(x)
+    kernel = validate_kernel(kernel2d, ndim=2)
+    _, h, w, _ = batch.shape
+    kh, kw = kernel.shape
+    rows, cols = _axes(h, w, kh, kw, stride, padding, dilation)
+    factors = _separable(kernel)
+    if factors is None:
+        return _restore(_depthwise(batch, kernel, rows, cols), single)
+    column, row = factors
+    # Zero padding, stride and dilation act on each axis independently, so
+    # the column pass uses the vertical geometry and the row pass the other.
+    partial = _depthwise(batch, column, rows, _Axis(w, 1, 1, 1, 0, 0))
+    return _restore(_depthwise(partial, row, _Axis(rows.out, 1, 1, 1, 0, 0), cols), single)
+
+
+# --------------------------------------------------------------------------- pooling
+
+def pool2d(x, size, *, stride=None, mode="max", padding="valid") -> np.ndarray:
+    """Max or average pooling, as Keras MaxPooling2D / AveragePooling2D.
+
+    Parameters
+    ----------
+    x : array_like
+        (H, W, C) or (N, H, W, C).
+    size : int or (int, int)
+        Pool window.
+    stride : int or (int, int), optional
+        Defaults to `size` (non-overlapping windows, as Keras).
+    mode : "max" or "average"
+    padding : "valid" or "same"; average pooling ignores padded cells, as TF.
+    """
+    batch, single = _as_batch(x)
+    ph, pw = arithmetic.pair(size, "pool size")
+    mode = _pool_mode(mode)
+    if not (isinstance(padding, str) and padding.lower() in ("valid", "same")):
+        raise ValueError(f"pool padding must be 'valid' or 'same', got {padding!r}")
+    rows, cols = _axes(batch.shape[1], batch.shape[2], ph, pw, stride or (ph, pw), padding, 1)
+    n, c = batch.shape[0], batch.shape[3]
+    fill = -np.inf if mode == "max" else 0.0
+    out = np.full((n, rows.out, cols.out, c), fill, dtype=np.float32)
+    combine = np.maximum if mode == "max" else np.add
+    for i in range(ph):
+        for j in range(pw):
+            windows = _tap_windows(rows, cols, i, j)
+            if windows is not None:
+                (out_r, out_c), (in_r, in_c) = windows
+                target = out[:, out_r, out_c]
+                combine(target, batch[:, in_r, in_c], out=target)
+    if mode == "average":
+        out /= np.multiply.outer(rows.counts(), cols.counts())[None, :, :, None]
+    return _restore(out, single)
+
+
+def _pool_mode(mode) -> str:
+    modes = {"max": "max", "average": "average", "avg": "average", "mean": "average"}
+    if not isinstance(mode, str) or mode.lower() not in modes:
+        raise ValueError(f"pooling mode must be 'max' or 'average', got {mode!r}")
+    return modes[mode.lower()]
+
+
+def depth_pool(x, size, mode="max") -> np.ndarray:
+    """Pool across channels in groups of `size`, keeping height and width.
+
+    Seed 004's depth-wise pooling: equals ``tf.nn.max_pool`` with
+    ``ksize=(1, 1, 1, size)`` and ``strides=(1, 1, 1, size)``.
+    """
+    batch, single = _as_batch(x)
+    (group, _) = arithmetic.pair(size, "pool size")
+    mode = _pool_mode(mode)
+    channels = batch.shape[-1]
+    if channels % group:
+        raise ValueError(f"depth pool size {group} must divide the number of channels ({channels})")
+    grouped = batch.reshape(batch.shape[:-1] + (channels // group, group))
+    result = grouped.max(axis=-1) if mode == "max" else grouped.mean(axis=-1, dtype=np.float32)
+    return _restore(np.ascontiguousarray(result, dtype=np.float32), single)
+
+
+def global_pool(x, mode="average") -> np.ndarray:
+    """Global average or max pooling: one number per channel.
+
+    Returns (C,) for an (H, W, C) input and (N, C) for (N, H, W, C), as
+    GlobalAveragePooling2D / GlobalMaxPooling2D.
+    """
+    batch, single = _as_batch(x)
+    mode = _pool_mode(mode)
+    result = batch.max(axis=(1, 2)) if mode == "max" else batch.mean(axis=(1, 2), dtype=np.float32)
+    return _restore(result.astype(np.float32, copy=False), single)
