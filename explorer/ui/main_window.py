@@ -1,0 +1,389 @@
+"""The main window: three parts in tabs, menus, and a status bar.
+
+Start-up speed is a hard requirement (window visible within 1 s), so this
+module imports neither TensorFlow nor pyqtgraph. TensorFlow is imported by a
+:class:`~explorer.ui.tf_loader.TfLoader` started after the first paint.
+"""
+
+from __future__ import annotations
+
+import html
+import platform
+from collections.abc import Callable, Mapping
+
+import PySide6
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot, qVersion
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence, QPaintEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from explorer import __version__
+from explorer.core import arithmetic
+from explorer.paths import resource_path
+from explorer.ui.parts import PART_TITLES, PARTS
+from explorer.ui.placeholder import PlaceholderPanel
+from explorer.ui.tf_loader import TfLoader, import_tensorflow, loaded_versions
+
+__all__ = ["APP_NAME", "LOADING_TEXT", "PARTS", "PART_TITLES", "MainWindow", "build_about_text", "runtime_versions"]
+
+APP_NAME = "Feature Map Explorer"
+
+LOADING_TEXT = "Loading TensorFlow…"
+
+
+def runtime_versions(tf_status: str | None = None) -> dict[str, str]:
+    """Collect the versions shown in the About dialog.
+
+    Parameters
+    ----------
+    tf_status : str, optional
+        What to show for TensorFlow/Keras when they are not imported yet
+        (default ``"loading…"``).
+
+    Returns
+    -------
+    dict
+        Keys ``app``, ``python``, ``qt``, ``pyside``, ``tensorflow``, ``keras``.
+    """
+    pending = tf_status or "loading…"
+    ml = loaded_versions()
+    return {
+        "app": __version__,
+        "python": platform.python_version(),
+        "qt": qVersion(),
+        "pyside": PySide6.__version__,
+        "tensorflow": ml["tensorflow"] or pending,
+        "keras": ml["keras"] or pending,
+    }
+
+
+def build_about_text(versions: Mapping[str, str]) -> str:
+    """Build the About dialog's rich text.
+
+    Parameters
+    ----------
+    versions : mapping
+        As returned by :func:`runtime_versions`.
+
+    Returns
+    -------
+    str
+        HTML for a QMessageBox.
+    """
+    rows = [
+        ("Python", versions["python"]),
+        ("Qt", f"{versions['qt']} (PySide6 {versions['pyside']})"),
+        ("TensorFlow", versions["tensorflow"]),
+        ("Keras", versions["keras"]),
+    ]
+    table = "".join(
+        f"<tr><td style='padding-right:12px'>{name}</td><td>{html.escape(value)}</td></tr>"
+        for name, value in rows
+    )
+    return (
+        f"<h3>{APP_NAME} {html.escape(versions['app'])}</h3>"
+        "<p>See what a convolutional neural network does: live kernels, "
+        "background training, draw &amp; classify.</p>"
+        f"<table>{table}</table>"
+    )
+
+
+class MainWindow(QMainWindow):
+    """Top-level window holding the kernel lab, training studio and drawing pad.
+
+    Parameters
+    ----------
+    parent : QWidget, optional
+        Qt parent.
+    auto_load_tf : bool, optional
+        Start importing TensorFlow in the background after the first paint
+        (default True). Tests and screenshots turn it off.
+    tf_importer : callable, optional
+        Function run by the loader thread; returns a version string.
+
+    Attributes
+    ----------
+    kernel_lab, training, draw : QWidget
+        The three parts; built by ``_create_*`` methods so later work can
+        replace them.
+    tabs : QTabWidget
+        Holds the parts in the order of :data:`PARTS`.
+    tf_status : QLabel
+        Status-bar label describing the TensorFlow import.
+    """
+
+    #: Emitted once, just after the window has been painted for the first time.
+    first_painted = Signal()
+    #: Emitted with the TensorFlow version once it is importable.
+    tensorflow_ready = Signal(str)
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        auto_load_tf: bool = True,
+        tf_importer: Callable[[], str] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._auto_load_tf = auto_load_tf
+        self._painted = False
+        self._shut_down = False
+        self._tf_version: str | None = None
+        self._tf_error: str | None = None
+        self._tf_loader = TfLoader(tf_importer or import_tensorflow, self)
+        self._tf_loader.finished.connect(self._on_tf_finished)
+        self._tf_loader.errored.connect(self._on_tf_errored)
+
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(_app_icon())
+        self.resize(1280, 800)
+        self._build_tabs()
+        self._build_menus()
+        self._build_status_bar()
+
+    # ----------------------------------------------------------------- parts
+    def _create_kernel_lab(self) -> QWidget:
+        return PlaceholderPanel(
+            "Part 1 of 3 · Kernel lab",
+            "Kernel lab",
+            "Pick an image, choose or edit kernels (identity, edge detection, sharpen, "
+            "box blur, the vertical and horizontal line filters, …), set padding, "
+            "stride, dilation, activation and pooling, and watch the feature maps "
+            "change live. The output-size formula and the parameter count are filled "
+            "in with the current numbers, so every shape can be checked by hand.",
+            example=(
+                "output size = ⌊(n + 2p − d(f−1) − 1)/s⌋ + 1\n"
+                f"28×28 digit, 3×3 kernel, p=0, s=1:  {arithmetic.output_size_formula(28, 3)}\n"
+                f"parameters = (f·f·c_in + 1)·k = {arithmetic.conv_params_formula(3, 1, 32)}"
+            ),
+            points=(
+                "Valid and same convolutions, stride and dilation side by side",
+                "ReLU, max and average pooling applied to every feature map",
+                "Your own kernels, validated as you type",
+            ),
+        )
+
+    def _create_training(self) -> QWidget:
+        return PlaceholderPanel(
+            "Part 2 of 3 · Training studio",
+            "Training studio",
+            "A background worker trains one of the course's convnets (for example "
+            "Conv2D(32) → MaxPooling → Conv2D(64) → MaxPooling → Conv2D(64) → Dense(64) → "
+            "Dense(10), 93,322 parameters) on MNIST, Fashion-MNIST, CIFAR-10, the "
+            "scikit-learn digits or a folder of your own images, while the window "
+            "stays responsive and shows the progress, the loss and accuracy curves, "
+            "the learned filters and every layer's activations.",
+            points=(
+                "Pause or stop at any time; closing the window stops the worker cleanly",
+                "Per-layer output shapes and parameter counts, as in model.summary()",
+                "A probe image whose activations update as the network learns",
+            ),
+        )
+
+    def _create_draw(self) -> QWidget:
+        return PlaceholderPanel(
+            "Part 3 of 3 · Draw & classify",
+            "Draw & classify",
+            "Draw a digit with the mouse. The current model classifies it live, even "
+            "while it is still training, and shows how each layer sees it: the first "
+            "layers' edge detectors, the deeper and more abstract feature maps, and "
+            "finally the probability of every class.",
+            points=(
+                "Class probabilities that update as you draw",
+                "Every layer's activations for your drawing",
+                "Follows the training studio's latest weights",
+            ),
+        )
+
+    def _build_tabs(self) -> None:
+        self.kernel_lab = self._create_kernel_lab()
+        self.training = self._create_training()
+        self.draw = self._create_draw()
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        for name, widget in zip(PARTS, self._part_widgets()):
+            self.tabs.addTab(widget, _qt_title(name))
+        self.tabs.currentChanged.connect(self._on_current_changed)
+        self.setCentralWidget(self.tabs)
+
+    def _part_widgets(self) -> tuple[QWidget, QWidget, QWidget]:
+        return (self.kernel_lab, self.training, self.draw)
+
+    def replace_part(self, name: str, widget: QWidget) -> None:
+        """Swap the widget of part ``name`` for ``widget``, keeping its tab.
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`PARTS`.
+        widget : QWidget
+            The new panel; the window takes ownership.
+        """
+        index = _part_index(name)
+        old = self._part_widgets()[index]
+        current = self.tabs.currentIndex()
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, _qt_title(name))
+        self.tabs.setCurrentIndex(current)
+        setattr(self, _PART_ATTRS[name], widget)
+        old.deleteLater()
+
+    def select_part(self, name: str) -> None:
+        """Show the tab of part ``name``.
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`PARTS` (``"kernel-lab"``, ``"training"``, ``"draw"``).
+
+        Raises
+        ------
+        ValueError
+            If ``name`` is not a known part.
+        """
+        self.tabs.setCurrentIndex(_part_index(name))
+
+    def current_part(self) -> str:
+        """Return the name of the part that is shown."""
+        return PARTS[self.tabs.currentIndex()]
+
+    # ----------------------------------------------------------------- menus
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        # Not StandardKey.Quit: it is empty on Windows.
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.setStatusTip("Quit Feature Map Explorer")
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = bar.addMenu("&View")
+        self.part_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for number, name in enumerate(PARTS, start=1):
+            action = QAction(_qt_title(name), self, checkable=True)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, n=name: self.select_part(n))
+            group.addAction(action)
+            view_menu.addAction(action)
+            self.part_actions[name] = action
+        self.part_actions[PARTS[0]].setChecked(True)
+
+        help_menu = bar.addMenu("&Help")
+        about_action = QAction("&About…", self)
+        about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        about_action.triggered.connect(self.show_about)
+        help_menu.addAction(about_action)
+
+    @Slot(int)
+    def _on_current_changed(self, index: int) -> None:
+        if 0 <= index < len(PARTS):
+            self.part_actions[PARTS[index]].setChecked(True)
+
+    def about_text(self) -> str:
+        """Return the About dialog's text for the current state."""
+        return build_about_text(runtime_versions(self._tf_pending_text()))
+
+    def _tf_pending_text(self) -> str:
+        if self._tf_error is not None:
+            return "not available"
+        return "loading…"
+
+    @Slot()
+    def show_about(self) -> QMessageBox:
+        """Open the About dialog without blocking and return it."""
+        box = QMessageBox(self)
+        box.setWindowTitle(f"About {APP_NAME}")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(self.about_text())
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    # ------------------------------------------------------------ status bar
+    def _build_status_bar(self) -> None:
+        # A permanent label rather than showMessage(): menu status tips would
+        # otherwise erase the TensorFlow state.
+        self.tf_status = QLabel(LOADING_TEXT)
+        self.tf_status.setObjectName("tfStatus")
+        self.statusBar().addPermanentWidget(self.tf_status)
+
+    @Slot(str)
+    def _on_tf_finished(self, version: str) -> None:
+        self._tf_version = version
+        self._tf_error = None
+        self.tf_status.setText(f"TensorFlow {version} ready")
+        self.tf_status.setToolTip("")
+        self.tensorflow_ready.emit(version)
+
+    @Slot(str)
+    def _on_tf_errored(self, message: str) -> None:
+        self._tf_error = message
+        self.tf_status.setText(f"TensorFlow could not be loaded: {message}")
+        self.tf_status.setToolTip(
+            "Training and classification need TensorFlow; the kernel lab works without it.\n"
+            + message
+        )
+
+    @property
+    def tf_loader(self) -> TfLoader:
+        """The background TensorFlow loader."""
+        return self._tf_loader
+
+    @property
+    def tf_version(self) -> str | None:
+        """TensorFlow version once loaded, else None."""
+        return self._tf_version
+
+    # ------------------------------------------------------------- lifecycle
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # Deferred so the first frame is flushed to the screen before the
+            # import thread starts competing for the GIL.
+            QTimer.singleShot(0, self._after_first_paint)
+
+    @Slot()
+    def _after_first_paint(self) -> None:
+        self.first_painted.emit()
+        if self._auto_load_tf and not self._shut_down:
+            self._tf_loader.start()
+
+    def shutdown(self) -> None:
+        """Wait for background threads; safe to call more than once."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        if self._tf_loader.is_running():
+            self.statusBar().showMessage("Waiting for TensorFlow to finish loading…")
+            QCoreApplication.processEvents()
+        self._tf_loader.wait()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.shutdown()
+        super().closeEvent(event)
+
+
+_PART_ATTRS = {"kernel-lab": "kernel_lab", "training": "training", "draw": "draw"}
+
+
+def _qt_title(name: str) -> str:
+    # Qt reads "&" as a mnemonic marker in tab and menu titles; "&&" is a literal "&".
+    return PART_TITLES[name].replace("&", "&&")
+
+
+def _part_index(name: str) -> int:
+    try:
+        return PARTS.index(name)
+    except ValueError:
+        raise ValueError(f"unknown part {name!r}; expected one of {', '.join(PARTS)}") from None
+
+
+def _app_icon() -> QIcon:
+    try:
+        return QIcon(str(resource_path("icon.svg")))
+    except FileNotFoundError:
+        return QIcon()  # a missing icon must never stop the app

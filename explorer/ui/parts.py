@@ -1,0 +1,18 @@
+"""Names and titles of the app's three parts.
+
+Kept free of Qt imports so the CLI can validate ``--part`` without loading Qt.
+"""
+
+from __future__ import annotations
+
+__all__ = ["PARTS", "PART_TITLES"]
+
+#: Part names in tab order; used by ``MainWindow.select_part`` and ``--part``.
+PARTS: tuple[str, ...] = ("kernel-lab", "training", "draw")
+
+#: Human-readable title of each part (tab and menu text).
+PART_TITLES: dict[str, str] = {
+    "kernel-lab": "Kernel lab",
+    "training": "Training",
+    "draw": "Draw & classify",
+}

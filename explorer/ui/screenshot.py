@@ -1,0 +1,121 @@
+"""Render the main window to a PNG without a display."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import tempfile
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage
+
+from explorer.ui.application import create_application
+from explorer.ui.main_window import MainWindow
+
+__all__ = ["grab_window", "save_screenshot"]
+
+
+def grab_window(part: str, size: tuple[int, int]) -> QImage:
+    """Render the main window showing ``part`` at ``size`` pixels.
+
+    Parameters
+    ----------
+    part : str
+        One of :data:`explorer.ui.parts.PARTS`.
+    size : tuple of int
+        ``(width, height)`` of the window and of the returned image.
+
+    Returns
+    -------
+    QImage
+        The rendered window, exactly ``size`` pixels.
+
+    Raises
+    ------
+    ValueError
+        If ``part`` is unknown or the window cannot be made that small.
+    """
+    app = create_application()
+    width, height = size
+    # No TensorFlow: a screenshot shows the window as it first appears.
+    window = MainWindow(auto_load_tf=False)
+    try:
+        window.select_part(part)
+        # Lay out and "show" without ever mapping a native window, so the
+        # command never flashes a window even on a real display.
+        window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        window.resize(width, height)
+        window.show()
+        app.processEvents()
+        actual = window.size()
+        if actual.width() > width or actual.height() > height:
+            raise ValueError(
+                f"size {width}x{height} is smaller than the window's minimum "
+                f"{actual.width()}x{actual.height()}"
+            )
+        image = window.grab().toImage()
+    finally:
+        window.close()
+        window.deleteLater()
+    if image.size() != QSize(width, height):
+        # A device pixel ratio other than 1 (QT_SCALE_FACTOR) scales the grab.
+        image = image.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    return image
+
+
+def save_screenshot(out: str | os.PathLike[str], part: str, size: tuple[int, int]) -> pathlib.Path:
+    """Render the window and write it to ``out`` as a PNG, atomically.
+
+    The image goes to a temporary file in the same folder first and is then
+    renamed over ``out``, so a reader never sees a half-written file.
+
+    Parameters
+    ----------
+    out : path-like
+        Destination PNG file.
+    part : str
+        Part to show; see :func:`grab_window`.
+    size : tuple of int
+        ``(width, height)`` in pixels.
+
+    Returns
+    -------
+    pathlib.Path
+        Absolute path of the written file.
+
+    Raises
+    ------
+    OSError
+        If the folder is missing or not writable, or the PNG cannot be saved.
+    ValueError
+        See :func:`grab_window`.
+    """
+    target = pathlib.Path(out).absolute()
+    # Create the temporary file before rendering: a bad folder fails fast.
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".png")
+    os.close(fd)
+    try:
+        image = grab_window(part, size)
+        if not image.save(tmp_name, "PNG"):
+            raise OSError(f"could not write PNG data to {tmp_name}")
+        # mkstemp makes the file private (0600); give it the usual mode.
+        os.chmod(tmp_name, 0o666 & ~_current_umask())
+        os.replace(tmp_name, target)
+    except BaseException:
+        _remove_quietly(tmp_name)
+        raise
+    return target
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _remove_quietly(name: str) -> None:
+    try:
+        os.remove(name)
+    except OSError:
+        pass
