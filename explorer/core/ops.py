@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import arithmetic
+from . import arithmetic, tf_backend
 from .kernels import validate_kernel
 
 # Upper bound for the tap-plane scratch array of conv2d; larger problems are
@@ -62,7 +62,7 @@ class _Axis:
     """
 
     def __init__(self, n: int, f: int, s: int, d: int, before: int, after: int):
-        self.n, self.f, self.s, self.d, self.before = n, f, s, d, before
+        self.n, self.f, self.s, self.d, self.before, self.after = n, f, s, d, before, after
         self.out = arithmetic.output_size(n, f, s, (before, after), d)
 
     def window(self, i: int) -> tuple[slice, slice] | None:
@@ -107,7 +107,7 @@ def _tap_windows(rows: _Axis, cols: _Axis, i: int, j: int):
 
 # --------------------------------------------------------------------------- convolution
 
-def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1) -> np.ndarray:
+def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1, engine="auto") -> np.ndarray:
     """A Conv2D layer without bias: cross-correlation summed over channels.
 
     Parameters
@@ -118,6 +118,11 @@ def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1) -> np.ndarray:
         Filter bank (kh, kw, C, F).
     stride, dilation : int or (int, int)
     padding : "valid", "same", int, (ph, pw) or ((top, bottom), (left, right))
+    engine : "auto", "planes", "rows" or "tensorflow"
+        How to compute it. "auto" picks the fastest for the shape: NumPy for
+        single maps and few filters, TensorFlow's oneDNN kernels for larger
+        banks, but only once TensorFlow is loaded (it never waits for the
+        import). All engines give the same result; tests check each against TF.
 
     Returns
     -------
@@ -131,8 +136,56 @@ def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1) -> np.ndarray:
     if kc != c:
         raise ValueError(f"channel mismatch: the kernel expects {kc} input channels but the image has {c}")
     rows, cols = _axes(h, w, kh, kw, stride, padding, dilation)
-
     taps = [(i, j) for i in range(kh) for j in range(kw) if bank[i, j].any()]
+    if engine == "auto":
+        engine = _choose_engine(len(taps), filters, rows, cols)
+    if engine == "rows":
+        return _restore(_conv_rows(batch, bank, rows, cols), single)
+    if engine == "planes":
+        return _restore(_conv_planes(batch, bank, taps, rows, cols), single)
+    if engine == "tensorflow":
+        return _restore(_conv_tensorflow(batch, bank, rows, cols), single)
+    raise ValueError(f"engine must be 'auto', 'planes', 'rows' or 'tensorflow', got {engine!r}")
+
+
+# Engine choice, measured on china.jpg by tests/benchmarks/bench_conv.py: tap
+# planes win for few non-zero taps, kernel rows for big single kernels, and
+# oneDNN (TensorFlow's CPU kernels, using every core) for banks of filters.
+_ROWS_ENGINE_MIN_TAPS = 16
+_TENSORFLOW_MIN_FILTERS = 3
+
+
+def _choose_engine(taps: int, filters: int, rows: _Axis, cols: _Axis) -> str:
+    strided_and_dilated = max(rows.s, cols.s) > 1 and max(rows.d, cols.d) > 1  # TF's CPU conv refuses it
+    if filters >= _TENSORFLOW_MIN_FILTERS and tf_backend.loaded() is not None and not strided_and_dilated:
+        return "tensorflow"
+    return "rows" if taps * filters > _ROWS_ENGINE_MIN_TAPS else "planes"
+
+
+def _conv_tensorflow(batch, bank, rows: _Axis, cols: _Axis) -> np.ndarray:
+    """tf.nn.conv2d with the padding resolved to explicit pixel counts."""
+    tf = tf_backend.load()
+    padding = [[0, 0], [rows.before, rows.after], [cols.before, cols.after], [0, 0]]
+    if max(rows.s, cols.s) > 1 and max(rows.d, cols.d) > 1:
+        bank, dilations = _dilate(bank, rows.d, cols.d), [1, 1, 1, 1]
+    else:
+        dilations = [1, rows.d, cols.d, 1]
+    result = tf.nn.conv2d(batch, bank, strides=[1, rows.s, cols.s, 1], padding=padding, dilations=dilations)
+    return result.numpy()
+
+
+def _dilate(bank: np.ndarray, dh: int, dw: int) -> np.ndarray:
+    """The kernel with zeros inserted between taps: same result, dilation 1."""
+    kh, kw = bank.shape[:2]
+    spread = np.zeros((arithmetic.span(kh, dh), arithmetic.span(kw, dw)) + bank.shape[2:], np.float32)
+    spread[::dh, ::dw] = bank
+    return spread
+
+
+def _conv_planes(batch, bank, taps, rows: _Axis, cols: _Axis) -> np.ndarray:
+    """Mix channels for every tap in one matrix product, then add shifted planes."""
+    n, h, w, c = batch.shape
+    filters = bank.shape[3]
     out = np.zeros((filters, n, rows.out, cols.out), dtype=np.float32)
     pixels = batch.reshape(-1, c).T  # (C, N*H*W) view: BLAS reads it transposed, no copy
     group = max(1, _SCRATCH_BYTES // (4 * filters * n * h * w))
@@ -147,8 +200,39 @@ def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1) -> np.ndarray:
                 (out_r, out_c), (in_r, in_c) = windows
                 target = out[:, :, out_r, out_c]
                 np.add(target, plane[:, :, in_r, in_c], out=target)
-    result = out[0, :, :, :, None] if filters == 1 else np.ascontiguousarray(out.transpose(1, 2, 3, 0))
-    return _restore(result, single)
+    return out[0, :, :, :, None] if filters == 1 else np.ascontiguousarray(out.transpose(1, 2, 3, 0))
+
+
+def _conv_rows(batch, bank, rows: _Axis, cols: _Axis) -> np.ndarray:
+    """Kernel-row engine: horizontal patches once, one matrix product, kh adds.
+
+    Every kernel row sees the same horizontal windows, only shifted down, so
+    the windows are gathered once as (N, Hp, W', kw*C) and multiplied by all
+    kernel rows together; the rows are then summed with vertical shifts.
+    """
+    kh, kw, c, filters = bank.shape
+    padded = _zero_pad(batch, rows, cols)
+    span_w = arithmetic.span(kw, cols.d)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, span_w, axis=2)
+    windows = windows[:, :, : cols.s * (cols.out - 1) + 1 : cols.s, :, :: cols.d]  # (N, Hp, W', C, kw)
+    patches = np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 3)).reshape(-1, kw * c)
+    weights = bank.transpose(1, 2, 0, 3).reshape(kw * c, kh * filters)  # (j, c) x (i, f)
+    mixed = (patches @ weights).reshape(padded.shape[0], padded.shape[1], cols.out, kh, filters)
+    out = np.zeros((batch.shape[0], rows.out, cols.out, filters), dtype=np.float32)
+    for i in range(kh):
+        start = rows.d * i
+        np.add(out, mixed[:, start : start + rows.s * (rows.out - 1) + 1 : rows.s, :, i], out=out)
+    return out
+
+
+def _zero_pad(batch: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:
+    """The image with the axes' zero padding, trimmed to what the windows read."""
+    if not (rows.before or rows.after or cols.before or cols.after):
+        return batch
+    n, h, w, c = batch.shape
+    padded = np.zeros((n, h + rows.before + rows.after, w + cols.before + cols.after, c), np.float32)
+    padded[:, rows.before : rows.before + h, cols.before : cols.before + w] = batch
+    return padded
 
 
 def _separable(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -210,6 +294,13 @@ def filter_image(x, kernel2d, *, stride=1, padding="same", dilation=1) -> np.nda
     kh, kw = kernel.shape
     rows, cols = _axes(h, w, kh, kw, stride, padding, dilation)
     factors = _separable(kernel)
+    if factors is None and np.count_nonzero(kernel) > _ROWS_ENGINE_MIN_TAPS:
+        # Many taps: filter the channels as a batch of grey images with the
+        # kernel-row engine, far fewer passes over memory than one per tap.
+        n, _, _, c = batch.shape
+        grey = batch.transpose(0, 3, 1, 2).reshape(n * c, h, w, 1)
+        maps = _conv_rows(grey, kernel[:, :, None, None], rows, cols)
+        return _restore(np.ascontiguousarray(maps.reshape(n, c, rows.out, cols.out).transpose(0, 2, 3, 1)), single)
     if factors is None:
         return _restore(_depthwise(batch, kernel, rows, cols), single)
     column, row = factors

@@ -25,13 +25,9 @@ def import_tensorflow() -> str:
     str
         ``tensorflow.__version__``.
     """
-    import tensorflow as tf
+    from explorer.core import tf_backend
 
-    # tf.keras is a lazy alias; importing keras here moves its cost off the
-    # first training/drawing action as well.
-    import keras  # noqa: F401
-
-    return str(tf.__version__)
+    return str(tf_backend.load().__version__)
 
 
 def loaded_versions() -> dict[str, str | None]:
