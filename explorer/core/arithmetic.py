@@ -133,16 +133,15 @@ def output_size_formula(n: int, kernel: int, stride: int = 1, padding="valid", d
 
     >>> output_size_formula(28, 3)
     '⌊(28 + 2·0 − 3)/1⌋ + 1 = 26'
+
+    Raises ValueError exactly when :func:`output_size` does.
     """
+    size = output_size(n, kernel, stride, padding, dilation)  # validates every argument
     f, s, d = int(kernel), int(stride), int(dilation)
     before, after = axis_padding(padding, int(n), f, s, d)
     pad = f"2{DOT}{before}" if before == after else f"{before} + {after}"
     extent = f"{MINUS} {f}" if d == 1 else f"{MINUS} {d}{DOT}({f} {MINUS} 1) {MINUS} 1"
-    text = f"\u230a({n} + {pad} {extent})/{s}\u230b + 1"
-    try:
-        return f"{text} = {output_size(n, f, s, padding, d)}"
-    except ValueError:
-        return f"{text} < 1: the kernel is larger than the padded input"
+    return f"\u230a({n} + {pad} {extent})/{s}\u230b + 1 = {size}"
 
 
 def conv_params(kernel, in_channels: int, filters: int, bias: bool = True) -> int:

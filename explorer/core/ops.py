@@ -15,6 +15,8 @@ makes the sparse teaching kernels (line, identity, Laplacian) cheap.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import arithmetic, tf_backend
@@ -23,6 +25,17 @@ from .kernels import validate_kernel
 # Upper bound for the tap-plane scratch array of conv2d; larger problems are
 # processed in groups of taps so memory stays flat for big images and banks.
 _SCRATCH_BYTES = 64 * 2**20
+
+
+def _ieee(function):
+    """Let NaN and inf arise as in TensorFlow, without NumPy's RuntimeWarnings."""
+
+    @functools.wraps(function)
+    def quiet(*args, **kwargs):
+        with np.errstate(invalid="ignore", over="ignore"):
+            return function(*args, **kwargs)
+
+    return quiet
 
 
 # --------------------------------------------------------------------------- input checks
@@ -43,8 +56,18 @@ def _as_batch(x, name: str = "image") -> tuple[np.ndarray, bool]:
     if 0 in array.shape:
         raise ValueError(f"{name} is empty: shape {array.shape}")
     single = array.ndim == 3
-    batch = array[None] if single else array
-    return np.asarray(batch, dtype=np.float32), single
+    batch = np.asarray(array[None] if single else array, dtype=np.float32)
+    return batch, single
+
+
+def _all_finite(batch: np.ndarray) -> bool:
+    """True if no pixel is NaN or infinite.
+
+    The shortcuts (skipping zero taps, separable passes) are exact only for
+    finite pixels: TF gives NaN for inf * 0. One summing pass usually decides;
+    the element-wise check runs only if the sum is not finite.
+    """
+    return bool(np.isfinite(np.einsum("i->", batch.reshape(-1)))) or bool(np.isfinite(batch).all())
 
 
 def _restore(result: np.ndarray, single: bool) -> np.ndarray:
@@ -107,6 +130,7 @@ def _tap_windows(rows: _Axis, cols: _Axis, i: int, j: int):
 
 # --------------------------------------------------------------------------- convolution
 
+@_ieee
 def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1, engine="auto") -> np.ndarray:
     """A Conv2D layer without bias: cross-correlation summed over channels.
 
@@ -136,9 +160,12 @@ def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1, engine="auto") 
     if kc != c:
         raise ValueError(f"channel mismatch: the kernel expects {kc} input channels but the image has {c}")
     rows, cols = _axes(h, w, kh, kw, stride, padding, dilation)
-    taps = [(i, j) for i in range(kh) for j in range(kw) if bank[i, j].any()]
+    live = bank.reshape(kh * kw, -1).any(axis=1)  # taps with a non-zero weight
+    if not live.all() and not _all_finite(batch):
+        live[:] = True  # NaN/inf pixels: zero taps must still multiply, as in TF
+    taps = [divmod(t, kw) for t in np.flatnonzero(live).tolist()]
     if engine == "auto":
-        engine = _choose_engine(len(taps), filters, rows, cols)
+        engine = _choose_engine(batch, len(taps), filters, rows, cols)
     if engine == "rows":
         return _restore(_conv_rows(batch, bank, rows, cols), single)
     if engine == "planes":
@@ -148,18 +175,33 @@ def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1, engine="auto") 
     raise ValueError(f"engine must be 'auto', 'planes', 'rows' or 'tensorflow', got {engine!r}")
 
 
-# Engine choice, measured on china.jpg by tests/benchmarks/bench_conv.py: tap
-# planes win for few non-zero taps, kernel rows for big single kernels, and
-# oneDNN (TensorFlow's CPU kernels, using every core) for banks of filters.
+# Engine choice, from measurements on china.jpg (tests/benchmarks/bench_conv.py).
+# NumPy's cost grows with the non-zero tap planes it adds; TensorFlow's oneDNN
+# kernel ignores sparsity but uses every core and handles extra filters almost
+# for free. So sparse kernels (most teaching presets) stay on NumPy, where
+# they are several times faster, while dense kernels and banks go to
+# TensorFlow once it is loaded; before that, NumPy computes everything.
 _ROWS_ENGINE_MIN_TAPS = 16
 _TENSORFLOW_MIN_FILTERS = 3
 
 
-def _choose_engine(taps: int, filters: int, rows: _Axis, cols: _Axis) -> str:
-    strided_and_dilated = max(rows.s, cols.s) > 1 and max(rows.d, cols.d) > 1  # TF's CPU conv refuses it
-    if filters >= _TENSORFLOW_MIN_FILTERS and tf_backend.loaded() is not None and not strided_and_dilated:
+def _choose_engine(batch: np.ndarray, taps: int, filters: int, rows: _Axis, cols: _Axis) -> str:
+    dense = taps > rows.f * cols.f // 2 and taps >= 4
+    if (filters >= _TENSORFLOW_MIN_FILTERS or dense) and tf_backend.loaded() is not None \
+            and _tensorflow_is_safe(batch, rows, cols):
         return "tensorflow"
     return "rows" if taps * filters > _ROWS_ENGINE_MIN_TAPS else "planes"
+
+
+def _tensorflow_is_safe(batch: np.ndarray, rows: _Axis, cols: _Axis) -> bool:
+    """Shapes where TF's oneDNN conv is known good; the live view's case is one image.
+
+    TF 2.21 with oneDNN returns uninitialised memory for batches of one-channel
+    images strided along one axis into a one-column output (tests/core keeps a
+    reproducer), and its CPU conv refuses stride and dilation together.
+    """
+    strided_and_dilated = max(rows.s, cols.s) > 1 and max(rows.d, cols.d) > 1
+    return batch.shape[0] == 1 and min(rows.out, cols.out) > 1 and not strided_and_dilated
 
 
 def _conv_tensorflow(batch, bank, rows: _Axis, cols: _Axis) -> np.ndarray:
@@ -171,7 +213,7 @@ def _conv_tensorflow(batch, bank, rows: _Axis, cols: _Axis) -> np.ndarray:
     else:
         dilations = [1, rows.d, cols.d, 1]
     result = tf.nn.conv2d(batch, bank, strides=[1, rows.s, cols.s, 1], padding=padding, dilations=dilations)
-    return result.numpy()
+    return np.asarray(result)
 
 
 def _dilate(bank: np.ndarray, dh: int, dw: int) -> np.ndarray:
@@ -268,6 +310,7 @@ def _depthwise(batch: np.ndarray, kernel: np.ndarray, rows: _Axis, cols: _Axis) 
     return out
 
 
+@_ieee
 def filter_image(x, kernel2d, *, stride=1, padding="same", dilation=1) -> np.ndarray:
     """Filter every channel of an image with the same 2-D kernel.
 
@@ -294,9 +337,14 @@ def filter_image(x, kernel2d, *, stride=1, padding="same", dilation=1) -> np.nda
     kh, kw = kernel.shape
     rows, cols = _axes(h, w, kh, kw, stride, padding, dilation)
     factors = _separable(kernel)
-    if factors is None and np.count_nonzero(kernel) > _ROWS_ENGINE_MIN_TAPS:
-        # Many taps: filter the channels as a batch of grey images with the
-        # kernel-row engine, far fewer passes over memory than one per tap.
+    shortcut = factors is not None or not kernel.all()  # separable passes or skipped zero taps
+    if shortcut and not _all_finite(batch):
+        factors, many_taps = None, True  # NaN/inf pixels: every tap multiplies, as in TF
+    else:
+        many_taps = factors is None and np.count_nonzero(kernel) > _ROWS_ENGINE_MIN_TAPS
+    if many_taps:
+        # Filter the channels as a batch of grey images with the kernel-row
+        # engine: far fewer passes over memory than one per tap.
         n, _, _, c = batch.shape
         grey = batch.transpose(0, 3, 1, 2).reshape(n * c, h, w, 1)
         maps = _conv_rows(grey, kernel[:, :, None, None], rows, cols)
@@ -312,6 +360,7 @@ def filter_image(x, kernel2d, *, stride=1, padding="same", dilation=1) -> np.nda
 
 # --------------------------------------------------------------------------- pooling
 
+@_ieee
 def pool2d(x, size, *, stride=None, mode="max", padding="valid") -> np.ndarray:
     """Max or average pooling, as Keras MaxPooling2D / AveragePooling2D.
 
@@ -331,7 +380,8 @@ def pool2d(x, size, *, stride=None, mode="max", padding="valid") -> np.ndarray:
     mode = _pool_mode(mode)
     if not (isinstance(padding, str) and padding.lower() in ("valid", "same")):
         raise ValueError(f"pool padding must be 'valid' or 'same', got {padding!r}")
-    rows, cols = _axes(batch.shape[1], batch.shape[2], ph, pw, stride or (ph, pw), padding, 1)
+    stride = (ph, pw) if stride is None else stride
+    rows, cols = _axes(batch.shape[1], batch.shape[2], ph, pw, stride, padding, 1)
     n, c = batch.shape[0], batch.shape[3]
     fill = -np.inf if mode == "max" else 0.0
     out = np.full((n, rows.out, cols.out, c), fill, dtype=np.float32)
@@ -355,6 +405,7 @@ def _pool_mode(mode) -> str:
     return modes[mode.lower()]
 
 
+@_ieee
 def depth_pool(x, size, mode="max") -> np.ndarray:
     """Pool across channels in groups of `size`, keeping height and width.
 
@@ -362,7 +413,9 @@ def depth_pool(x, size, mode="max") -> np.ndarray:
     ``ksize=(1, 1, 1, size)`` and ``strides=(1, 1, 1, size)``.
     """
     batch, single = _as_batch(x)
-    (group, _) = arithmetic.pair(size, "pool size")
+    if isinstance(size, (tuple, list)):
+        raise ValueError(f"depth pool size must be one whole number (channels per group), got {size!r}")
+    group = arithmetic.pair(size, "pool size")[0]
     mode = _pool_mode(mode)
     channels = batch.shape[-1]
     if channels % group:
@@ -372,6 +425,7 @@ def depth_pool(x, size, mode="max") -> np.ndarray:
     return _restore(np.ascontiguousarray(result, dtype=np.float32), single)
 
 
+@_ieee
 def global_pool(x, mode="average") -> np.ndarray:
     """Global average or max pooling: one number per channel.
 
