@@ -176,38 +176,46 @@ def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1, engine="auto") 
 
 
 # Engine choice, from measurements on china.jpg (tests/benchmarks/bench_conv.py).
-# NumPy's cost grows with the non-zero tap planes it adds; TensorFlow's oneDNN
-# kernel ignores sparsity but uses every core and handles extra filters almost
-# for free. So sparse kernels (most teaching presets) stay on NumPy, where
-# they are several times faster, while dense kernels and banks go to
-# TensorFlow once it is loaded; before that, NumPy computes everything.
+# TensorFlow's oneDNN kernels use every core and are hard to beat on dense
+# kernels and banks, but they ignore sparsity; NumPy's cost grows only with the
+# non-zero taps, so very sparse kernels (a line, the identity) are several
+# times faster on NumPy. Before TensorFlow has loaded, NumPy computes it all.
 _ROWS_ENGINE_MIN_TAPS = 16
-_TENSORFLOW_MIN_FILTERS = 3
+
+
+def _very_sparse(tap_planes: int, rows: _Axis, cols: _Axis) -> bool:
+    return tap_planes <= max(1, rows.f * cols.f // 4)
 
 
 def _choose_engine(batch: np.ndarray, taps: int, filters: int, rows: _Axis, cols: _Axis) -> str:
-    dense = taps > rows.f * cols.f // 2 and taps >= 4
-    if (filters >= _TENSORFLOW_MIN_FILTERS or dense) and tf_backend.loaded() is not None \
-            and _tensorflow_is_safe(batch, rows, cols):
+    if not _very_sparse(taps * filters, rows, cols) and _tensorflow_for(batch, rows, cols):
         return "tensorflow"
     return "rows" if taps * filters > _ROWS_ENGINE_MIN_TAPS else "planes"
 
 
-def _tensorflow_is_safe(batch: np.ndarray, rows: _Axis, cols: _Axis) -> bool:
-    """Shapes where TF's oneDNN conv is known good; the live view's case is one image.
+def _tensorflow_for(batch: np.ndarray, rows: _Axis, cols: _Axis):
+    """The loaded TensorFlow module if its CPU conv is known good for this shape, else None.
 
     TF 2.21 with oneDNN returns uninitialised memory for batches of one-channel
     images strided along one axis into a one-column output (tests/core keeps a
-    reproducer), and its CPU conv refuses stride and dilation together.
+    reproducer), and its CPU conv refuses stride and dilation together. The
+    live view's case, one image, is far from both.
     """
+    tf = tf_backend.loaded()
     strided_and_dilated = max(rows.s, cols.s) > 1 and max(rows.d, cols.d) > 1
-    return batch.shape[0] == 1 and min(rows.out, cols.out) > 1 and not strided_and_dilated
+    if tf is None or batch.shape[0] != 1 or min(rows.out, cols.out) < 2 or strided_and_dilated:
+        return None
+    return tf
+
+
+def _explicit_padding(rows: _Axis, cols: _Axis) -> list[list[int]]:
+    return [[0, 0], [rows.before, rows.after], [cols.before, cols.after], [0, 0]]
 
 
 def _conv_tensorflow(batch, bank, rows: _Axis, cols: _Axis) -> np.ndarray:
     """tf.nn.conv2d with the padding resolved to explicit pixel counts."""
     tf = tf_backend.load()
-    padding = [[0, 0], [rows.before, rows.after], [cols.before, cols.after], [0, 0]]
+    padding = _explicit_padding(rows, cols)
     if max(rows.s, cols.s) > 1 and max(rows.d, cols.d) > 1:
         bank, dilations = _dilate(bank, rows.d, cols.d), [1, 1, 1, 1]
     else:
@@ -329,13 +337,20 @@ def filter_image(x, kernel2d, *, stride=1, padding="same", dilation=1) -> np.nda
     -------
     numpy.ndarray
         float32 with C channels; equals ``tf.nn.depthwise_conv2d`` with the
-        kernel repeated for every channel.
+        kernel repeated for every channel (and is computed by it once
+        TensorFlow is loaded, except for the identity-like single-tap case).
     """
     batch, single = _as_batch(x)
     kernel = validate_kernel(kernel2d, ndim=2)
     _, h, w, _ = batch.shape
     kh, kw = kernel.shape
     rows, cols = _axes(h, w, kh, kw, stride, padding, dilation)
+    tf = _tensorflow_for(batch, rows, cols) if rows.s == cols.s else None  # TF's depthwise: equal strides
+    if tf is not None and np.count_nonzero(kernel) > 1:
+        depthwise = np.repeat(kernel[:, :, None, None], batch.shape[3], axis=2)
+        result = tf.nn.depthwise_conv2d(batch, depthwise, [1, rows.s, cols.s, 1], _explicit_padding(rows, cols),
+                                        dilations=[rows.d, cols.d])
+        return _restore(np.asarray(result), single)
     factors = _separable(kernel)
     shortcut = factors is not None or not kernel.all()  # separable passes or skipped zero taps
     if shortcut and not _all_finite(batch):
