@@ -15,12 +15,19 @@ MINUS = "\u2212"  # the typographic minus sign reads better than a hyphen
 DOT = "\u00b7"
 
 
-def _positive_int(value, name: str) -> int:
+def _whole(value, name: str) -> int:
+    if type(value) is int:  # the common case, without the slow ABC check below
+        return value
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise ValueError(f"{name} must be a whole number, got {value!r}")
+    return int(value)
+
+
+def _positive_int(value, name: str) -> int:
+    value = _whole(value, name)
     if value < 1:
         raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
+    return value
 
 
 def pair(value, name: str) -> tuple[int, int]:
@@ -40,9 +47,10 @@ def pair(value, name: str) -> tuple[int, int]:
 
 
 def _non_negative_int(value, name: str = "padding") -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
+    value = _whole(value, name)
+    if value < 0:
         raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
-    return int(value)
+    return value
 
 
 def same_padding(n: int, f: int, s: int = 1, d: int = 1) -> tuple[int, int]:

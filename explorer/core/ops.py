@@ -161,11 +161,11 @@ def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1, engine="auto") 
         raise ValueError(f"channel mismatch: the kernel expects {kc} input channels but the image has {c}")
     rows, cols = _axes(h, w, kh, kw, stride, padding, dilation)
     live = bank.reshape(kh * kw, -1).any(axis=1)  # taps with a non-zero weight
-    if not live.all() and not _all_finite(batch):
+    if engine == "auto":
+        engine = _choose_engine(batch, int(live.sum()), filters, rows, cols)
+    if engine == "planes" and not live.all() and not _all_finite(batch):
         live[:] = True  # NaN/inf pixels: zero taps must still multiply, as in TF
     taps = [divmod(t, kw) for t in np.flatnonzero(live).tolist()]
-    if engine == "auto":
-        engine = _choose_engine(batch, len(taps), filters, rows, cols)
     if engine == "rows":
         return _restore(_conv_rows(batch, bank, rows, cols), single)
     if engine == "planes":
