@@ -5,12 +5,21 @@ returns a fresh float32 array of the same rank, and matches TensorFlow's own
 op (``tf.nn.conv2d``, ``tf.nn.depthwise_conv2d``, Keras pooling layers).
 
 How it is fast without a compiled extension: a convolution is a sum over
-kernel taps of shifted copies of the input. ``conv2d`` first mixes the
-channels of every pixel for all taps at once in one BLAS matrix product, then
-adds the shifted tap planes. Zero padding is never materialised: each tap adds
-only into the output window whose inputs lie inside the image (a zero-padded
-pixel contributes nothing). Taps whose weights are all zero are skipped, which
-makes the sparse teaching kernels (line, identity, Laplacian) cheap.
+kernel taps of shifted copies of the input. Three engines compute it:
+
+- "planes": mixes the channels of every pixel for all taps in one BLAS matrix
+  product, then adds the shifted tap planes. Zero padding is never
+  materialised (each tap adds only into the output window whose inputs lie
+  inside the image) and all-zero taps are skipped, so the sparse teaching
+  kernels (a line, the identity) cost a fraction of a dense one.
+- "rows": gathers each row's horizontal windows once and multiplies them by
+  all kernel rows in one product; fewer passes over memory for big kernels.
+- "tensorflow": TensorFlow's own oneDNN kernel, which uses every core and wins
+  on dense kernels and filter banks; used only once TensorFlow has been
+  loaded (the app loads it in the background), never waited for.
+
+``conv2d(engine="auto")`` picks by the kernel's shape and sparsity; every
+engine gives TensorFlow's result, NaN and infinity included.
 """
 
 from __future__ import annotations
@@ -190,7 +199,15 @@ def _very_sparse(tap_planes: int, rows: _Axis, cols: _Axis) -> bool:
 def _choose_engine(batch: np.ndarray, taps: int, filters: int, rows: _Axis, cols: _Axis) -> str:
     if not _very_sparse(taps * filters, rows, cols) and _tensorflow_for(batch, rows, cols):
         return "tensorflow"
-    return "rows" if taps * filters > _ROWS_ENGINE_MIN_TAPS else "planes"
+    many = taps * filters > _ROWS_ENGINE_MIN_TAPS
+    return "rows" if many and _rows_engine_fits(batch, rows, cols) else "planes"
+
+
+def _rows_engine_fits(batch: np.ndarray, rows: _Axis, cols: _Axis) -> bool:
+    """Whether the kernel-row engine's window copy stays within the scratch budget."""
+    n, _, _, c = batch.shape
+    padded_rows = rows.n + rows.before + rows.after
+    return 4 * n * padded_rows * cols.out * cols.f * c <= 4 * _SCRATCH_BYTES
 
 
 def _tensorflow_for(batch: np.ndarray, rows: _Axis, cols: _Axis):
@@ -301,13 +318,13 @@ def _separable(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return column.astype(np.float32)[:, None], row.astype(np.float32)[None, :]
 
 
-def _depthwise(batch: np.ndarray, kernel: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:
+def _depthwise(batch: np.ndarray, kernel: np.ndarray, rows: _Axis, cols: _Axis, keep_zeros=False) -> np.ndarray:
     """Apply one 2-D kernel to every channel: shifted multiply-adds per tap."""
     n, _, _, c = batch.shape
     out = np.zeros((n, rows.out, cols.out, c), dtype=np.float32)
     scratch = np.empty_like(out)
     for (i, j), weight in np.ndenumerate(kernel):
-        windows = _tap_windows(rows, cols, i, j) if weight != 0 else None
+        windows = _tap_windows(rows, cols, i, j) if weight != 0 or keep_zeros else None
         if windows is None:
             continue
         (out_r, out_c), (in_r, in_c) = windows
@@ -354,10 +371,10 @@ def filter_image(x, kernel2d, *, stride=1, padding="same", dilation=1) -> np.nda
     factors = _separable(kernel)
     shortcut = factors is not None or not kernel.all()  # separable passes or skipped zero taps
     if shortcut and not _all_finite(batch):
-        factors, many_taps = None, True  # NaN/inf pixels: every tap multiplies, as in TF
-    else:
-        many_taps = factors is None and np.count_nonzero(kernel) > _ROWS_ENGINE_MIN_TAPS
-    if many_taps:
+        # NaN/inf pixels: every tap multiplies, as in TF (inf * 0 is NaN)
+        return _restore(_depthwise(batch, kernel, rows, cols, keep_zeros=True), single)
+    many_taps = factors is None and np.count_nonzero(kernel) > _ROWS_ENGINE_MIN_TAPS
+    if many_taps and _rows_engine_fits(batch, rows, cols):
         # Filter the channels as a batch of grey images with the kernel-row
         # engine: far fewer passes over memory than one per tap.
         n, _, _, c = batch.shape
