@@ -1,0 +1,212 @@
+"""Controls for the kernel lab's layer hyper-parameters.
+
+Every change builds a new immutable `LabSettings` and emits it; the panel
+never computes anything itself. Tooltips explain each concept in one sentence,
+in the words of the course notes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.arithmetic import padding_2d
+from explorer.core.lab import LabSettings
+
+TIPS = {
+    "image": "Image filter: the kernel slides over each colour channel separately, so a colour photo stays colour.",
+    "layer": "Conv layer: like Conv2D, each filter spans all input channels; their results are summed, "
+             "a bias is added, and each filter gives one feature map.",
+    "padding": "Padding extends the input with a border of zeros: 'valid' uses no padding and the output "
+               "shrinks; 'same' pads so the output keeps the input's size (for stride 1).",
+    "explicit": "Explicit padding: how many rows/columns of zeros to add on each side.",
+    "stride": "Stride: how many pixels the kernel steps each time; stride 2 halves the output size.",
+    "dilation": "Dilation: spreads the kernel's taps apart, so a 3×3 kernel with dilation 2 covers 5×5 pixels.",
+    "activation": "Activation: ReLU keeps positive values and sets negative ones to zero, as after a Conv2D layer.",
+    "pool": "Pooling shrinks each feature map: max pooling keeps the largest value in each window, "
+            "average pooling the mean. It has no parameters to learn.",
+    "pool_size": "Pool size: the window pooled into one value; 2×2 is the usual choice.",
+    "pool_stride": "Pool stride: the step between pooling windows; equal to the pool size (usual) means "
+                   "the windows do not overlap.",
+    "depth_pool": "Depth-wise pooling: max over groups of neighbouring feature maps, keeping height and width "
+                  "(seed 004). 1 means off.",
+    "global_pool": "Global pooling: one number per feature map, its max or its average over the whole map.",
+}
+
+
+def _spin(low: int, high: int, value: int, tip: str, name: str) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setValue(value)
+    spin.setToolTip(tip)
+    spin.setAccessibleName(name)
+    return spin
+
+
+def _combo(items: list[tuple[str, str]], tip: str, name: str) -> QComboBox:
+    combo = QComboBox()
+    for label, data in items:
+        combo.addItem(label, data)
+    combo.setToolTip(tip)
+    combo.setAccessibleName(name)
+    return combo
+
+
+class LayerSettingsPanel(QWidget):
+    """Mode, padding, stride, dilation, activation and pooling controls.
+
+    Signals
+    -------
+    settings_changed(LabSettings)
+    """
+
+    settings_changed = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._build()
+        self._settings = self._read()
+        self._sync_enabled()
+        for spin in (self.stride, self.dilation, self.pool_size, self.pool_stride, self.depth_pool,
+                     *self.explicit):
+            spin.valueChanged.connect(self._on_changed)
+        for combo in (self.padding, self.activation, self.pool, self.global_pool):
+            combo.currentIndexChanged.connect(self._on_changed)
+        self.modes.idToggled.connect(lambda _id, checked: checked and self._on_changed())
+
+    # ----------------------------------------------------------------- build
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._mode_box())
+        layout.addWidget(self._conv_box())
+        layout.addWidget(self._pool_box())
+        layout.addStretch(1)
+
+    def _mode_box(self) -> QGroupBox:
+        box = QGroupBox("Mode")
+        row = QHBoxLayout(box)
+        self.modes = QButtonGroup(self)
+        for index, (label, key) in enumerate((("Image filter", "image"), ("Conv layer", "layer"))):
+            button = QRadioButton(label)
+            button.setToolTip(TIPS[key])
+            button.setAccessibleName(f"{label} mode")
+            button.setChecked(index == 0)
+            self.modes.addButton(button, index)
+            row.addWidget(button)
+        return box
+
+    def _conv_box(self) -> QGroupBox:
+        box = QGroupBox("Convolution")
+        form = QFormLayout(box)
+        self.padding = _combo([("same", "same"), ("valid", "valid"), ("explicit…", "explicit")],
+                              TIPS["padding"], "Padding")
+        form.addRow("Padding", self.padding)
+        self.explicit = [_spin(0, 32, 1, TIPS["explicit"], f"Padding {side}")
+                         for side in ("top", "bottom", "left", "right")]
+        explicit_row = QHBoxLayout()
+        for spin, side in zip(self.explicit, ("top", "bottom", "left", "right")):
+            spin.setPrefix(f"{side[0].upper()} ")
+            explicit_row.addWidget(spin)
+        self._explicit_holder = QWidget()
+        self._explicit_holder.setLayout(explicit_row)
+        explicit_row.setContentsMargins(0, 0, 0, 0)
+        form.addRow("", self._explicit_holder)
+        self._explicit_holder.setVisible(False)
+        self.stride = _spin(1, 16, 1, TIPS["stride"], "Stride")
+        form.addRow("Stride", self.stride)
+        self.dilation = _spin(1, 8, 1, TIPS["dilation"], "Dilation")
+        form.addRow("Dilation", self.dilation)
+        self.activation = _combo([("none", "none"), ("ReLU", "relu")], TIPS["activation"], "Activation")
+        form.addRow("Activation", self.activation)
+        return box
+
+    def _pool_box(self) -> QGroupBox:
+        box = QGroupBox("Pooling")
+        form = QFormLayout(box)
+        self.pool = _combo([("none", "none"), ("max", "max"), ("average", "average")], TIPS["pool"], "Pooling")
+        form.addRow("Pooling", self.pool)
+        self.pool_size = _spin(1, 16, 2, TIPS["pool_size"], "Pool size")
+        form.addRow("Pool size", self.pool_size)
+        self.pool_stride = _spin(1, 16, 2, TIPS["pool_stride"], "Pool stride")
+        form.addRow("Pool stride", self.pool_stride)
+        self.depth_pool = _spin(1, 64, 1, TIPS["depth_pool"], "Depth-wise pool size")
+        self.depth_pool.setSpecialValueText("off")
+        form.addRow("Depth-wise pool", self.depth_pool)
+        self.global_pool = _combo([("none", "none"), ("max", "max"), ("average", "average")],
+                                  TIPS["global_pool"], "Global pooling")
+        form.addRow("Global pool", self.global_pool)
+        return box
+
+    # ----------------------------------------------------------------- state
+    def settings(self) -> LabSettings:
+        """The current settings (immutable)."""
+        return self._settings
+
+    def set_settings(self, settings: LabSettings) -> None:
+        """Show `settings` in the controls; emits settings_changed once."""
+        widgets = (self.padding, self.stride, self.dilation, self.activation, self.pool, self.pool_size,
+                   self.pool_stride, self.depth_pool, self.global_pool, *self.explicit)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.modes.blockSignals(True)
+        try:
+            self.modes.button(0 if settings.mode == "image" else 1).setChecked(True)
+            if isinstance(settings.padding, str):
+                self.padding.setCurrentIndex(self.padding.findData(settings.padding))
+            else:
+                self.padding.setCurrentIndex(self.padding.findData("explicit"))
+                (top, bottom), (left, right) = padding_2d(settings.padding)
+                for spin, value in zip(self.explicit, (top, bottom, left, right)):
+                    spin.setValue(value)
+            self.stride.setValue(settings.stride)
+            self.dilation.setValue(settings.dilation)
+            self.activation.setCurrentIndex(self.activation.findData(settings.activation))
+            self.pool.setCurrentIndex(self.pool.findData(settings.pool))
+            self.pool_size.setValue(settings.pool_size)
+            self.pool_stride.setValue(settings.pool_stride or settings.pool_size)
+            self.depth_pool.setValue(settings.depth_pool)
+            self.global_pool.setCurrentIndex(self.global_pool.findData(settings.global_pool))
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+            self.modes.blockSignals(False)
+        self._on_changed()
+
+    def _read(self) -> LabSettings:
+        mode = "image" if self.modes.checkedId() == 0 else "layer"
+        choice = self.padding.currentData()
+        self._explicit_holder.setVisible(choice == "explicit")
+        if choice == "explicit":
+            top, bottom, left, right = (spin.value() for spin in self.explicit)
+            padding = ((top, bottom), (left, right))
+        else:
+            padding = choice
+        return LabSettings(
+            mode=mode, padding=padding, stride=self.stride.value(), dilation=self.dilation.value(),
+            activation=self.activation.currentData(), pool=self.pool.currentData(),
+            pool_size=self.pool_size.value(), pool_stride=self.pool_stride.value(),
+            depth_pool=self.depth_pool.value(), global_pool=self.global_pool.currentData(),
+        )
+
+    def _sync_enabled(self) -> None:
+        pooling = self.pool.currentData() != "none"
+        self.pool_size.setEnabled(pooling)
+        self.pool_stride.setEnabled(pooling)
+
+    def _on_changed(self, *_args) -> None:
+        self._sync_enabled()
+        settings = self._read()
+        if settings != self._settings:
+            self._settings = settings
+            self.settings_changed.emit(settings)
