@@ -34,19 +34,19 @@ class ConvStep:
 
     def text(self) -> str:
         """The arithmetic as a few lines of plain text."""
-        sums = f"sum of {self.products.size} products = {_num(self.total)}"
+        sums = f"sum of {self.products.size} products = {format_number(self.total)}"
         lines = [f"output ({self.y}, {self.x}) reads input rows {self.window[0]}…{self.window[2] - 1}, "
                  f"columns {self.window[1]}…{self.window[3] - 1}"]
         if self.products.ndim == 3:
-            per_channel = " + ".join(_num(v) for v in self.products.sum(axis=(0, 1)))
-            lines.append(f"channels: {per_channel} = {_num(self.total)}")
+            per_channel = " + ".join(format_number(v) for v in self.products.sum(axis=(0, 1)))
+            lines.append(f"channels: {per_channel} = {format_number(self.total)}")
         else:
             lines.append(sums)
         pre = self.total + self.bias
         if self.bias:
-            lines.append(f"+ bias {_num(self.bias)} = {_num(pre)}")
+            lines.append(f"+ bias {format_number(self.bias)} = {format_number(pre)}")
         if self.activation == "relu":
-            lines.append(f"ReLU: max(0, {_num(pre)}) = {_num(self.value)}")
+            lines.append(f"ReLU: max(0, {format_number(pre)}) = {format_number(self.value)}")
         return "\n".join(lines)
 
 
@@ -63,10 +63,10 @@ class PoolStep:
     source: tuple[int, int]  # conv-map pixel that won a max pool (window's first for average)
 
     def text(self) -> str:
-        numbers = ", ".join(_num(v) for v in self.values.ravel())
+        numbers = ", ".join(format_number(v) for v in self.values.ravel())
         if self.mode == "max":
-            return f"max pool: max({numbers}) = {_num(self.value)}"
-        return f"average pool: mean({numbers}) = {_num(self.value)}"
+            return f"max pool: max({numbers}) = {format_number(self.value)}"
+        return f"average pool: mean({numbers}) = {format_number(self.value)}"
 
 
 def explain_conv(request: LabRequest, result: LabResult, index: int, y: int, x: int) -> ConvStep:
@@ -128,7 +128,7 @@ def _taps(n: int, f: int, s, axis: int, out: int) -> list[int]:
     return [stride * out + dilation * i - before for i in range(f)]
 
 
-def _num(value: float) -> str:
+def format_number(value: float) -> str:
     """Short, readable number: 3 significant decimals, no trailing zeros, real minus sign."""
     text = f"{value:.3f}".rstrip("0").rstrip(".")
     text = "0" if text in ("-0", "") else text

@@ -7,7 +7,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from explorer.core import arithmetic, kernels, lab
-from explorer.core.explain import _num, explain_conv, explain_pool
+from explorer.core.explain import format_number, explain_conv, explain_pool
 
 RNG = np.random.default_rng(11)
 IMAGE = RNG.random((13, 17, 3)).astype(np.float32)
@@ -156,4 +156,4 @@ def test_explain_rejects_positions_outside_the_maps():
 
 
 def test_numbers_read_well():
-    assert _num(-0.5) == "\u22120.5" and _num(2.0) == "2" and _num(-0.0001) == "0" and _num(1 / 3) == "0.333"
+    assert format_number(-0.5) == "\u22120.5" and format_number(2.0) == "2" and format_number(-0.0001) == "0" and format_number(1 / 3) == "0.333"

@@ -1,0 +1,150 @@
+"""Show the worked arithmetic of one feature-map pixel.
+
+Three small grids, input patch × kernel = products, followed by the sum, the
+bias, the activation and the pooling step: what CNN Explainer shows for one
+neuron, here for any pixel of a real image.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.explain import ConvStep, PoolStep, format_number
+
+MAX_CELLS_SHOWN = 9  # beyond 9×9 the grids would be unreadable; totals still shown
+
+HINT = "Hover over a feature map to see how one of its pixels is computed; click to pin it."
+
+
+class _Grid(QTableWidget):
+    """A compact read-only table of numbers, tinted by sign."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setAccessibleName(name)
+        self.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.setFocusPolicy(Qt.NoFocus)
+        self.horizontalHeader().setVisible(False)
+        self.verticalHeader().setVisible(False)
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.ResizeToContents)
+            header.setMinimumSectionSize(16)
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        self.setFont(font)
+
+    def show_values(self, values: np.ndarray) -> None:
+        rows, cols = values.shape
+        self.setRowCount(rows)
+        self.setColumnCount(cols)
+        peak = float(np.abs(values).max()) or 1.0
+        for r in range(rows):
+            for c in range(cols):
+                value = float(values[r, c])
+                item = QTableWidgetItem(format_number(value))
+                item.setTextAlignment(Qt.AlignCenter)
+                item.setBackground(_tint(value / peak))
+                item.setForeground(QColor("#202020"))
+                self.setItem(r, c, item)
+        self.setFixedSize(self.horizontalHeader().length() + 4, self.verticalHeader().length() + 4)
+
+
+def _tint(fraction: float) -> QColor:
+    """Blue for negative, white for zero, orange for positive (light, text stays readable)."""
+    strength = min(1.0, abs(fraction)) * 0.55
+    base = (33, 102, 172) if fraction < 0 else (230, 97, 1)
+    return QColor(*(round(255 + (b - 255) * strength) for b in base))
+
+
+class ExplainPanel(QWidget):
+    """Patch × kernel = products, and the arithmetic after them."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._step: ConvStep | None = None
+        self._pool: PoolStep | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel(HINT)
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        grids = QGridLayout()
+        self.patch, self.kernel, self.products = _Grid("Input patch"), _Grid("Kernel"), _Grid("Products")
+        for column, (caption, grid) in enumerate((("input patch", self.patch), ("kernel", self.kernel),
+                                                  ("products", self.products))):
+            grids.addWidget(QLabel(caption), 0, 2 * column)
+            grids.addWidget(grid, 1, 2 * column, Qt.AlignTop)
+            if column < 2:
+                grids.addWidget(QLabel("×" if column == 0 else "="), 1, 2 * column + 1, Qt.AlignCenter)
+        grids.setColumnStretch(6, 1)
+        layout.addLayout(grids)
+        channel_row = QHBoxLayout()
+        self.channel = QSpinBox()
+        self.channel.setPrefix("channel ")
+        self.channel.setToolTip("A conv layer sums over all input channels: pick which channel's patch to show.")
+        self.channel.setAccessibleName("Input channel shown")
+        self.channel.valueChanged.connect(self._show_grids)
+        channel_row.addWidget(self.channel)
+        channel_row.addStretch(1)
+        layout.addLayout(channel_row)
+        self.arithmetic = QLabel()
+        self.arithmetic.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.arithmetic.setWordWrap(True)
+        self.arithmetic.setAccessibleName("Worked arithmetic")
+        layout.addWidget(self.arithmetic)
+        layout.addStretch(1)
+        self.clear()
+
+    def clear(self, text: str = HINT) -> None:
+        """Show a hint instead of an explanation."""
+        self._step = self._pool = None
+        self.title.setText(text)
+        for grid in (self.patch, self.kernel, self.products):
+            grid.setRowCount(0)
+            grid.setColumnCount(0)
+            grid.setVisible(False)
+        self.channel.setVisible(False)
+        self.arithmetic.setText("")
+
+    def show_step(self, step: ConvStep, pool: PoolStep | None = None, label: str = "") -> None:
+        """Explain conv pixel `step` (and the pooling step that used it, if any)."""
+        self._step, self._pool = step, pool
+        where = f"{label}, " if label else ""
+        self.title.setText(f"<b>{where}pixel ({step.y}, {step.x}) = {format_number(step.value)}</b>")
+        self.channel.blockSignals(True)
+        self.channel.setVisible(step.patch.ndim == 3)
+        if step.patch.ndim == 3:
+            self.channel.setRange(1, step.patch.shape[2])
+            self.channel.setSuffix(f" of {step.patch.shape[2]}")
+        self.channel.blockSignals(False)
+        self._show_grids()
+        lines = step.text().splitlines()
+        if pool is not None:
+            lines.append(pool.text())
+        self.arithmetic.setText("\n".join(lines))
+
+    def _show_grids(self) -> None:
+        step = self._step
+        if step is None:
+            return
+        patch, products = step.patch, step.products
+        if patch.ndim == 3:
+            patch, products = patch[:, :, self.channel.value() - 1], products[:, :, self.channel.value() - 1]
+        small = max(step.kernel.shape) <= MAX_CELLS_SHOWN
+        for grid, values in ((self.patch, patch), (self.kernel, step.kernel), (self.products, products)):
+            grid.setVisible(small)
+            if small:
+                grid.show_values(values)
