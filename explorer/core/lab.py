@@ -127,7 +127,8 @@ class Stage:
 
     name: str
     shape: tuple[int, ...]
-    formula: str  # the height computation with numbers filled in ("" when not applicable)
+    formula: str = ""  # the height computation with numbers filled in ("" when not applicable)
+    width_formula: str = ""  # the same for the width
 
 
 @dataclass(frozen=True)
@@ -178,22 +179,24 @@ def compute(request: LabRequest) -> LabResult:
     if s.activation == "relu":
         np.maximum(maps, 0, out=maps)
 
-    stages = [Stage("input", (h, w, c), ""), Stage(_conv_name(s, kh, kw), maps.shape,
-                                                     _formula(h, kh, s.stride, s.padding, s.dilation, axis=0))]
+    stages = [Stage("input", (h, w, c)),
+              Stage(_conv_name(s, kh, kw), maps.shape, _formula(h, kh, s.stride, s.padding, s.dilation, axis=0),
+                    _formula(w, kw, s.stride, s.padding, s.dilation, axis=1))]
     pooled = depth_pooled = global_pooled = None
     current = maps
     if s.pool != "none":
         pool_stride = s.pool_stride or s.pool_size
-        formula = _formula(current.shape[0], s.pool_size, pool_stride, "valid", 1, axis=0)
+        formulas = [_formula(current.shape[axis], s.pool_size, pool_stride, "valid", 1, axis) for axis in (0, 1)]
         current = pooled = ops.pool2d(current, s.pool_size, stride=pool_stride, mode=s.pool)
-        stages.append(Stage(f"{s.pool} pool {s.pool_size}×{s.pool_size}, stride {pool_stride}", pooled.shape, formula))
+        stages.append(Stage(f"{s.pool} pool {s.pool_size}×{s.pool_size}, stride {pool_stride}", pooled.shape,
+                            *formulas))
     if s.depth_pool > 1:
         current = depth_pooled = ops.depth_pool(current, s.depth_pool, mode="max")
         stages.append(Stage(f"depth-wise max pool {s.depth_pool}", depth_pooled.shape,
                             f"{current.shape[-1] * s.depth_pool} channels / {s.depth_pool} = {current.shape[-1]}"))
     if s.global_pool != "none":
         global_pooled = ops.global_pool(current, mode=s.global_pool)
-        stages.append(Stage(f"global {s.global_pool} pool", global_pooled.shape, ""))
+        stages.append(Stage(f"global {s.global_pool} pool", global_pooled.shape))
     params = arithmetic.conv_params_formula((kh, kw), c, len(bank)) if s.mode == "layer" else ""
     return LabResult(request.serial, maps, pooled, depth_pooled, global_pooled, tuple(stages), params, labels)
 

@@ -51,6 +51,8 @@ def test_seed_004_depth_and_global_pooling_stages():
     np.testing.assert_allclose(result.global_pooled, result.depth_pooled.max(axis=(0, 1)))
     assert result.stages[1].formula == "⌊(20 + 2·3 − 7)/1⌋ + 1 = 20"
     assert result.stages[2].formula == "⌊(20 + 2·0 − 2)/2⌋ + 1 = 10"
+    assert result.stages[1].width_formula == "⌊(24 + 2·3 − 7)/1⌋ + 1 = 24"
+    assert result.stages[2].width_formula == "⌊(24 + 2·0 − 2)/2⌋ + 1 = 12"
 
 
 def test_impossible_shapes_raise_value_error_with_a_reason():
