@@ -238,7 +238,7 @@ def _conv_tensorflow(batch, bank, rows: _Axis, cols: _Axis) -> np.ndarray:
     else:
         dilations = [1, rows.d, cols.d, 1]
     result = tf.nn.conv2d(batch, bank, strides=[1, rows.s, cols.s, 1], padding=padding, dilations=dilations)
-    return np.asarray(result)
+    return result.numpy()  # writable, unlike np.asarray(tensor)
 
 
 def _dilate(bank: np.ndarray, dh: int, dw: int) -> np.ndarray:
@@ -367,7 +367,7 @@ def filter_image(x, kernel2d, *, stride=1, padding="same", dilation=1) -> np.nda
         depthwise = np.repeat(kernel[:, :, None, None], batch.shape[3], axis=2)
         result = tf.nn.depthwise_conv2d(batch, depthwise, [1, rows.s, cols.s, 1], _explicit_padding(rows, cols),
                                         dilations=[rows.d, cols.d])
-        return _restore(np.asarray(result), single)
+        return _restore(result.numpy(), single)  # .numpy() is writable; np.asarray would be a read-only view
     factors = _separable(kernel)
     shortcut = factors is not None or not kernel.all()  # separable passes or skipped zero taps
     if shortcut and not _all_finite(batch):

@@ -137,3 +137,19 @@ def test_auto_engine_never_imports_tensorflow(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_results_are_fresh_writable_arrays(engine):
+    """Callers (the lab adds biases in place) may write to what ops return."""
+    image = np.random.default_rng(1).random((12, 12, 3)).astype(np.float32)
+    out = ops.conv2d(image, np.ones((3, 3, 3, 4), np.float32), padding="same", engine=engine)
+    assert out.flags.writeable and not np.shares_memory(out, image)
+    out += 1
+
+
+def test_filter_image_results_are_writable_with_tensorflow_loaded():
+    image = np.random.default_rng(2).random((12, 12, 3)).astype(np.float32)
+    out = ops.filter_image(image, kernels.PRESETS["sharpen"])  # a single image: TF's depthwise path
+    assert out.flags.writeable
+    out *= 2
