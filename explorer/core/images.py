@@ -14,6 +14,7 @@ synthetic teaching patterns.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
 import operator
 import os
@@ -547,7 +548,12 @@ def _build_sample(name: str) -> np.ndarray:
 
 
 def _sklearn_photo(filename: str) -> np.ndarray:
-    # Imported here: scikit-learn takes a while to import and ships the photos.
+    # scikit-learn ships the photos; importing sklearn.datasets to read them
+    # takes ~0.7 s, so read the same JPEG straight from the package folder.
+    spec = importlib.util.find_spec("sklearn")  # locates without importing
+    folder = Path(spec.submodule_search_locations[0]) if spec and spec.submodule_search_locations else None
+    if folder is not None and (folder / "datasets" / "images" / filename).is_file():
+        return load_image(folder / "datasets" / "images" / filename)
     from sklearn.datasets import load_sample_image
 
     return _scaled(load_sample_image(filename), 255.0)

@@ -699,3 +699,12 @@ def test_open_dialog_filter():
     assert images.OPEN_DIALOG_FILTER.endswith(";;All files (*)")
     for pattern in ("*.png", "*.jpg", "*.jpeg", "*.bmp", "*.gif", "*.tif", "*.tiff", "*.webp"):
         assert pattern in images.OPEN_DIALOG_FILTER
+
+
+@pytest.mark.parametrize("name", ["china", "flower"])
+def test_sample_photos_equal_scikit_learns(name):
+    """Read straight from scikit-learn's folder (fast start-up), yet the very same pixels."""
+    from sklearn.datasets import load_sample_image
+
+    expected = (load_sample_image(f"{name}.jpg") / 255.0).astype(np.float32)
+    np.testing.assert_array_equal(sample(name), expected)
