@@ -707,4 +707,4 @@ def test_sample_photos_equal_scikit_learns(name):
     from sklearn.datasets import load_sample_image
 
     expected = (load_sample_image(f"{name}.jpg") / 255.0).astype(np.float32)
-    np.testing.assert_array_equal(sample(name), expected)
+    np.testing.assert_array_equal(images.sample(name), expected)
