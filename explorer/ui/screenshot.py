@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import pathlib
-import tempfile
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
 
+from explorer.core.files import atomic_write
 from explorer.ui.application import create_application
 from explorer.ui.main_window import MainWindow
 
@@ -91,31 +91,5 @@ def save_screenshot(out: str | os.PathLike[str], part: str, size: tuple[int, int
     ValueError
         See :func:`grab_window`.
     """
-    target = pathlib.Path(out).absolute()
-    # Create the temporary file before rendering: a bad folder fails fast.
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".png")
-    os.close(fd)
-    try:
-        image = grab_window(part, size)
-        if not image.save(tmp_name, "PNG"):
-            raise OSError(f"could not write PNG data to {tmp_name}")
-        # mkstemp makes the file private (0600); give it the usual mode.
-        os.chmod(tmp_name, 0o666 & ~_current_umask())
-        os.replace(tmp_name, target)
-    except BaseException:
-        _remove_quietly(tmp_name)
-        raise
-    return target
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _remove_quietly(name: str) -> None:
-    try:
-        os.remove(name)
-    except OSError:
-        pass
+    # Render inside the writer: the temporary file exists first, so a bad folder fails fast.
+    return atomic_write(out, lambda tmp_name: grab_window(part, size).save(tmp_name, "PNG"))
