@@ -81,7 +81,9 @@ class ExplainPanel(QWidget):
         self.title = QLabel(HINT)
         self.title.setWordWrap(True)
         layout.addWidget(self.title)
-        grids = QGridLayout()
+        self._grids = QWidget()  # hidden while there is nothing to explain
+        grids = QGridLayout(self._grids)
+        grids.setContentsMargins(0, 0, 0, 0)
         self.patch, self.kernel, self.products = _Grid("Input patch"), _Grid("Kernel"), _Grid("Products")
         for column, (caption, grid) in enumerate((("input patch", self.patch), ("kernel", self.kernel),
                                                   ("products", self.products))):
@@ -90,7 +92,7 @@ class ExplainPanel(QWidget):
             if column < 2:
                 grids.addWidget(QLabel("×" if column == 0 else "="), 1, 2 * column + 1, Qt.AlignCenter)
         grids.setColumnStretch(6, 1)
-        layout.addLayout(grids)
+        layout.addWidget(self._grids)
         channel_row = QHBoxLayout()
         self.channel = QSpinBox()
         self.channel.setPrefix("channel ")
@@ -115,7 +117,7 @@ class ExplainPanel(QWidget):
         for grid in (self.patch, self.kernel, self.products):
             grid.setRowCount(0)
             grid.setColumnCount(0)
-            grid.setVisible(False)
+        self._grids.setVisible(False)
         self.channel.setVisible(False)
         self.arithmetic.setText("")
 
@@ -144,7 +146,7 @@ class ExplainPanel(QWidget):
         if patch.ndim == 3:
             patch, products = patch[:, :, self.channel.value() - 1], products[:, :, self.channel.value() - 1]
         small = max(step.kernel.shape) <= MAX_CELLS_SHOWN
-        for grid, values in ((self.patch, patch), (self.kernel, step.kernel), (self.products, products)):
-            grid.setVisible(small)
-            if small:
+        self._grids.setVisible(small)
+        if small:
+            for grid, values in ((self.patch, patch), (self.kernel, step.kernel), (self.products, products)):
                 grid.show_values(values)

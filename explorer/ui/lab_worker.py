@@ -68,7 +68,8 @@ class LabComputer(QObject):
             self._wake.emit()
 
     def shutdown(self) -> None:
-        """Stop the thread after the current computation (a few ms at most)."""
+        """Stop the thread after the current computation (a few ms at most); idempotent."""
         self.mailbox.take()  # drop what is waiting
-        self._thread.quit()
-        self._thread.wait()
+        if self._thread.isRunning():
+            self._thread.quit()
+            self._thread.wait()

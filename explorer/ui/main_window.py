@@ -17,8 +17,8 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequenc
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from explorer import __version__
-from explorer.core import arithmetic
 from explorer.paths import resource_path
+from explorer.ui.kernel_lab import KernelLab
 from explorer.ui.parts import PART_TITLES, PARTS
 from explorer.ui.placeholder import PlaceholderPanel
 from explorer.ui.tf_loader import TfLoader, import_tensorflow, loaded_versions
@@ -142,25 +142,7 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- parts
     def _create_kernel_lab(self) -> QWidget:
-        return PlaceholderPanel(
-            "Part 1 of 3 · Kernel lab",
-            "Kernel lab",
-            "Pick an image, choose or edit kernels (identity, edge detection, sharpen, "
-            "box blur, the vertical and horizontal line filters, …), set padding, "
-            "stride, dilation, activation and pooling, and watch the feature maps "
-            "change live. The output-size formula and the parameter count are filled "
-            "in with the current numbers, so every shape can be checked by hand.",
-            example=(
-                "output size = ⌊(n + 2p − d(f−1) − 1)/s⌋ + 1\n"
-                f"28×28 digit, 3×3 kernel, p=0, s=1:  {arithmetic.output_size_formula(28, 3)}\n"
-                f"parameters = (f·f·c_in + 1)·k = {arithmetic.conv_params_formula(3, 1, 32)}"
-            ),
-            points=(
-                "Valid and same convolutions, stride and dilation side by side",
-                "ReLU, max and average pooling applied to every feature map",
-                "Your own kernels, validated as you type",
-            ),
-        )
+        return KernelLab()
 
     def _create_training(self) -> QWidget:
         return PlaceholderPanel(
@@ -250,12 +232,27 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        lab = self.kernel_lab
+        self._add_action(file_menu, "&Open image…", QKeySequence.StandardKey.Open,
+                         "Open an image for the kernel lab", lambda: self._in_lab(lab.source.open_dialog))
+        file_menu.addSeparator()
+        self._add_action(file_menu, "Export feature maps as &PNG…", None,
+                         "Save the feature maps as one PNG grid", self._export_png)
+        self._add_action(file_menu, "Export feature maps as &NumPy…", None,
+                         "Save the raw feature-map values as a .npy file", self._export_npy)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         # Not StandardKey.Quit: it is empty on Windows.
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.setStatusTip("Quit Feature Map Explorer")
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+
+        edit_menu = bar.addMenu("&Edit")
+        self._add_action(edit_menu, "&Paste image", QKeySequence.StandardKey.Paste,
+                         "Use the image on the clipboard in the kernel lab", lambda: self._in_lab(lab.source.paste))
+        self._add_action(edit_menu, "&Copy view", QKeySequence("Ctrl+Shift+C"),
+                         "Copy the kernel lab as shown to the clipboard", lambda: self._in_lab(lab.copy_view))
 
         view_menu = bar.addMenu("&View")
         self.part_actions: dict[str, QAction] = {}
@@ -275,6 +272,60 @@ class MainWindow(QMainWindow):
         about_action.setMenuRole(QAction.MenuRole.AboutRole)
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(about_action)
+
+    def _add_action(self, menu, text: str, shortcut, tip: str, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _in_lab(self, action) -> None:
+        """Switch to the kernel lab (building it if needed), then act there."""
+        self.select_part("kernel-lab")
+        self.kernel_lab.build()
+        action()
+
+    def _export_png(self) -> None:
+        self._export("PNG image (*.png)", ".png", self.kernel_lab.export_png)
+
+    def _export_npy(self) -> None:
+        self._export("NumPy array (*.npy)", ".npy", self.kernel_lab.export_npy)
+
+    def _export(self, file_filter: str, suffix: str, save) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        self._in_lab(lambda: None)
+        path, _ = QFileDialog.getSaveFileName(self, "Export feature maps", f"feature-maps{suffix}", file_filter)
+        if not path:
+            return
+        try:
+            written = save(path)
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self, "Export failed", f"Could not export the feature maps: {exc}")
+            return
+        self.statusBar().showMessage(f"Saved {written}", 5000)
+
+    def wait_until_ready(self, timeout_ms: int = 10000) -> bool:
+        """Run the event loop until the visible part has drawn its first content.
+
+        Used by the screenshot command and tests; parts without an
+        ``is_ready`` method count as ready.
+        """
+        import time
+
+        from PySide6.QtCore import QEventLoop
+
+        deadline = time.monotonic() + timeout_ms / 1000
+        part = self.tabs.currentWidget()
+        ready = getattr(part, "is_ready", lambda: True)
+        while not ready():
+            if time.monotonic() > deadline:
+                return False
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        return True
 
     @Slot(int)
     def _on_current_changed(self, index: int) -> None:
@@ -346,10 +397,19 @@ class MainWindow(QMainWindow):
             # import thread starts competing for the GIL.
             QTimer.singleShot(0, self._after_first_paint)
 
+    def has_painted(self) -> bool:
+        """True once the window has been painted: heavy work may start."""
+        return self._painted
+
     @Slot()
     def _after_first_paint(self) -> None:
         self.first_painted.emit()
-        if self._auto_load_tf and not self._shut_down:
+        if self._shut_down:  # e.g. the app quit in response to the first paint
+            return
+        # The visible part's heavy widgets next (pyqtgraph, the sample photo),
+        # then TensorFlow, so the two do not compete for the GIL.
+        getattr(self.tabs.currentWidget(), "build", lambda: None)()
+        if self._auto_load_tf:
             self._tf_loader.start()
 
     def shutdown(self) -> None:
@@ -357,6 +417,8 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        for part in (self.kernel_lab, self.training, self.draw):
+            getattr(part, "shutdown", lambda: None)()
         if self._tf_loader.is_running():
             self.statusBar().showMessage("Waiting for TensorFlow to finish loading…")
             QCoreApplication.processEvents()

@@ -47,6 +47,7 @@ def grab_window(part: str, size: tuple[int, int]) -> QImage:
         window.resize(width, height)
         window.show()
         app.processEvents()
+        window.wait_until_ready()  # e.g. the kernel lab's first feature maps
         actual = window.size()
         if actual.width() > width or actual.height() > height:
             raise ValueError(

@@ -1,0 +1,1121 @@
+"""Feature-map mosaic view: K maps tiled into one pyqtgraph image.
+
+The module has two halves:
+
+* pure helpers (no widget, no QApplication needed): :func:`mosaic_layout`,
+  :func:`tile_at`, :func:`signed_levels`, :func:`unsigned_levels`,
+  :func:`build_mosaic`, :func:`build_rgb_mosaic`, :func:`apply_lut` and the
+  256-entry colour maps :data:`DIVERGING_LUT` and :data:`GREY_LUT`;
+* :class:`FeatureMapView`, the widget that draws a mosaic, labels each tile,
+  shows a colour bar and reports the hovered or clicked map pixel.
+
+Every map is drawn through ONE ``ImageItem`` holding one float32 mosaic in
+[0, 1] (levels are applied per tile in NumPy, so "per-map" and "shared" levels
+cost the same).  Gaps and label bands hold a neutral value and are painted
+over by a single path item in the background colour, so no gap can be
+mistaken for a value (NaN gaps would do the same but make pyqtgraph scan for
+NaN positions on every update).  TensorFlow is never imported here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
+    QLabel,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+__all__ = [
+    "BACKGROUND_RGB",
+    "DIVERGING_LUT",
+    "GREY_LUT",
+    "LEVEL_MODES",
+    "FeatureMapView",
+    "Layout",
+    "apply_lut",
+    "auto_spacing",
+    "build_mosaic",
+    "build_rgb_mosaic",
+    "gap_regions",
+    "lut_index",
+    "mosaic_layout",
+    "signed_levels",
+    "tile_at",
+    "unsigned_levels",
+]
+
+#: Accepted values of the ``levels`` / ``mode`` arguments.
+LEVEL_MODES: tuple[str, ...] = ("shared", "per-map")
+
+# Half-range given to a map whose values are all zero (or all equal), so that
+# the division is defined and zero still lands in the middle of the colour map.
+_TINY_RANGE = 1e-12
+
+# View colours: a neutral slate that is not in either colour map, so gaps read
+# as "no data" next to white (zero) and black (grey minimum) pixels alike.
+BACKGROUND_RGB: tuple[int, int, int] = (60, 63, 68)
+_LABEL_RGB = (236, 239, 243)
+_HALO_RGBA = (255, 255, 255, 215)
+
+# Label text height on screen when there is room for it (pixels).
+_LABEL_SCREEN_PX = 19.0
+_EXPORT_LABEL_MAX_PX = 24.0
+
+# pg.ColorMap per LUT (keyed by id of the module-level LUT arrays).
+_COLOR_MAPS: dict[int, "pg.ColorMap"] = {}
+
+# Hover reports per second; a frame is ~16 ms, so more would only queue work.
+HOVER_RATE = 60
+
+
+# --------------------------------------------------------------------------
+# Colour maps
+# --------------------------------------------------------------------------
+
+# ColorBrewer "RdBu" (11 classes), reversed so negative is blue and positive
+# red; colour-blind safe (blue vs red/orange survives deuteranopia and
+# protanopia).  The centre is pure white so "zero" is unmistakable.
+_RDBU_R_ANCHORS = (
+    "#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#ffffff",
+    "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f",
+)
+
+
+def _hex_to_rgb(code: str) -> tuple[int, int, int]:
+    return tuple(int(code[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def _make_diverging_lut() -> np.ndarray:
+    anchors = np.array([_hex_to_rgb(c) for c in _RDBU_R_ANCHORS], dtype=np.float64)
+    stops = np.linspace(0.0, 1.0, len(anchors))
+    # Entry i stands for values in [i/256, (i+1)/256) (that is how pyqtgraph
+    # indexes a 256-entry LUT), so sample each entry at its centre: entries
+    # 127 and 128 are then equally close to white on either side of zero.
+    t = (np.arange(256) + 0.5) / 256
+    lut = np.column_stack([np.interp(t, stops, anchors[:, c]) for c in range(3)])
+    return np.round(lut).astype(np.uint8)
+
+
+#: Diverging blue-white-red map, (256, 3) uint8: 0 -> most negative, 255 -> most positive.
+DIVERGING_LUT: np.ndarray = _make_diverging_lut()
+DIVERGING_LUT.flags.writeable = False
+
+#: Grey map for unsigned images, (256, 3) uint8, black to white.
+GREY_LUT: np.ndarray = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
+GREY_LUT.flags.writeable = False
+
+
+def lut_index(values: np.ndarray) -> np.ndarray:
+    """Colour-map entry (0..255) that pyqtgraph uses for mosaic values in [0, 1].
+
+    pyqtgraph scales by the LUT length and truncates, so 0.5 (zero in a
+    signed map) is entry 128.  NaN gives -1.
+    """
+    v = np.asarray(values, dtype=np.float32)
+    idx = np.clip(np.floor(np.nan_to_num(v, nan=0.0) * 256.0), 0, 255).astype(np.int16)
+    return np.where(np.isnan(v), np.int16(-1), idx)
+
+
+def apply_lut(mosaic: np.ndarray, lut: np.ndarray, gap_rgb: Sequence[int] = BACKGROUND_RGB,
+              layout: Layout | None = None) -> np.ndarray:
+    """Colour a [0, 1] mosaic (2-D through ``lut``, or RGB) as (H, W, 3) uint8.
+
+    Uses the same index rule as pyqtgraph, so the result matches the screen.
+    NaN pixels, and the gaps of ``layout`` when given, become ``gap_rgb``.
+    """
+    mosaic = np.asarray(mosaic, dtype=np.float32)
+    nan = np.isnan(mosaic)
+    filled = np.where(nan, 0.0, mosaic)
+    if mosaic.ndim == 2:
+        idx = np.clip((filled * 256.0).astype(np.int32), 0, 255)
+        out = np.asarray(lut, dtype=np.uint8)[idx][..., :3]
+    else:
+        nan = nan.any(axis=2)
+        out = np.clip(filled[..., :3] * 255.0, 0, 255).astype(np.uint8)
+    gap = np.asarray(gap_rgb, dtype=np.uint8)[:3]
+    out[nan] = gap
+    if layout is not None:
+        for rows, cols in gap_regions(layout):
+            out[rows, cols] = gap
+    return np.ascontiguousarray(out)
+
+
+# --------------------------------------------------------------------------
+# Layout
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each tile of a mosaic goes.
+
+    A cell is a label band of ``label_h`` rows above a ``tile_h`` x ``tile_w``
+    tile; cells are separated by ``gap`` pixels.  ``positions[k]`` is the
+    (top, left) mosaic pixel of tile ``k``'s first map pixel.
+    """
+
+    count: int
+    rows: int
+    cols: int
+    tile_h: int
+    tile_w: int
+    gap: int
+    label_h: int
+    height: int
+    width: int
+    positions: tuple[tuple[int, int], ...]
+
+    @property
+    def pitch_y(self) -> int:
+        """Mosaic rows from one cell's top to the next."""
+        return self.label_h + self.tile_h + self.gap
+
+    @property
+    def pitch_x(self) -> int:
+        """Mosaic columns from one cell's left edge to the next."""
+        return self.tile_w + self.gap
+
+
+def auto_spacing(tile_h: int, tile_w: int) -> tuple[int, int]:
+    """Default ``(gap, label_h)`` in mosaic pixels for tiles of this size.
+
+    Both grow with the tile (labels scale with the picture), a little faster
+    than proportionally for small tiles so 28x28 maps still get a readable
+    label band.
+    """
+    s = max(int(tile_h), int(tile_w), 1)
+    gap = max(1, math.ceil(max(0.04 * s, 0.3 * math.sqrt(s))))
+    label_h = max(1, math.ceil(max(0.075 * s, 1.0 * math.sqrt(s))))
+    return gap, label_h
+
+
+def mosaic_layout(count: int, tile_h: int, tile_w: int, *, gap: int | None = None,
+                  label_h: int = 0, aspect: float = 16 / 10) -> Layout:
+    """Choose a rows x cols grid for ``count`` tiles of ``tile_h`` x ``tile_w``.
+
+    The grid is the one whose tiles come out largest in a view of width/height
+    ``aspect`` (for many tiles, the grid whose shape is closest to the view's);
+    ties go to fewer empty cells, then to fewer columns.
+
+    Parameters
+    ----------
+    count : int
+        Number of tiles (0 gives an empty layout).
+    tile_h, tile_w : int
+        Size of every tile in pixels.
+    gap : int, optional
+        Pixels between cells; default from :func:`auto_spacing`.
+    label_h : int
+        Rows reserved above each tile for its label (0: no labels).
+    aspect : float
+        Width / height of the view the mosaic will be shown in.
+    """
+    count, tile_h, tile_w = int(count), int(tile_h), int(tile_w)
+    if count < 0 or tile_h < 1 or tile_w < 1:
+        raise ValueError(f"need count >= 0 and tiles of at least 1x1, got {count} of {tile_h}x{tile_w}")
+    if gap is None:
+        gap = auto_spacing(tile_h, tile_w)[0]
+    gap, label_h = int(gap), int(label_h)
+    if gap < 0 or label_h < 0:
+        raise ValueError("gap and label_h must be >= 0")
+    if not (aspect > 0 and math.isfinite(aspect)):
+        aspect = 16 / 10
+    if count == 0:
+        return Layout(0, 0, 0, tile_h, tile_w, gap, label_h, 0, 0, ())
+
+    best = None
+    for cols in range(1, count + 1):
+        rows = math.ceil(count / cols)
+        if (rows - 1) * cols >= count:      # an all-empty last row: never better
+            continue
+        width = cols * tile_w + (cols - 1) * gap
+        height = rows * (label_h + tile_h) + (rows - 1) * gap
+        scale = min(aspect / width, 1.0 / height)   # tile size in a view of height 1
+        key = (-round(scale, 12), rows * cols - count, cols)
+        if best is None or key < best[0]:
+            best = (key, rows, cols, height, width)
+    _, rows, cols, height, width = best
+    pitch_y, pitch_x = label_h + tile_h + gap, tile_w + gap
+    positions = tuple((r * pitch_y + label_h, c * pitch_x)
+                      for r, c in (divmod(k, cols) for k in range(count)))
+    return Layout(count, rows, cols, tile_h, tile_w, gap, label_h, height, width, positions)
+
+
+def tile_at(layout: Layout, x: float, y: float) -> tuple[int, int, int] | None:
+    """Map mosaic pixel coordinates to ``(index, row_in_tile, col_in_tile)``.
+
+    ``x`` is the mosaic column and ``y`` the mosaic row (floats are floored,
+    so any point inside a pixel's square maps to that pixel).  Returns None
+    in gaps, label bands, empty cells and outside the mosaic.
+    """
+    if layout.count == 0 or not (math.isfinite(x) and math.isfinite(y)):
+        return None
+    xi, yi = math.floor(x), math.floor(y)
+    if xi < 0 or yi < 0 or xi >= layout.width or yi >= layout.height:
+        return None
+    col, in_x = divmod(xi, layout.pitch_x)
+    row, in_y = divmod(yi, layout.pitch_y)
+    in_y -= layout.label_h
+    if in_x >= layout.tile_w or in_y < 0 or in_y >= layout.tile_h:
+        return None
+    index = row * layout.cols + col
+    if col >= layout.cols or index >= layout.count:
+        return None
+    return index, int(in_y), int(in_x)
+
+
+# --------------------------------------------------------------------------
+# Levels and mosaics
+# --------------------------------------------------------------------------
+
+def _as_maps(maps: np.ndarray) -> np.ndarray:
+    arr = np.asarray(maps)
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if arr.ndim != 3:
+        raise ValueError(f"maps must be (H, W, K), got shape {arr.shape}")
+    return arr.astype(np.float32, copy=False)
+
+
+def _check_mode(mode: str) -> str:
+    if mode not in LEVEL_MODES:
+        raise ValueError(f"levels mode must be one of {LEVEL_MODES}, got {mode!r}")
+    return mode
+
+
+def _column_reduce(flat: np.ndarray, ufunc) -> np.ndarray:
+    """``ufunc.reduce(flat, axis=0)`` for a C-contiguous (N, K) array, fast for small K.
+
+    NumPy reduces (N, K) along axis 0 with an inner loop of only K elements;
+    viewing the data as rows of about 4096 values turns it into wide
+    element-wise passes (about 10x faster for K = 8).
+    """
+    n, k = flat.shape
+    m = max(1, 4096 // k)
+    n_main = (n // m) * m
+    parts = []
+    if n_main >= 2 * m:
+        wide = ufunc.reduce(flat[:n_main].reshape(-1, m * k), axis=0)
+        parts.append(ufunc.reduce(wide.reshape(m, k), axis=0))
+        flat = flat[n_main:]
+    if flat.shape[0]:
+        parts.append(ufunc.reduce(flat, axis=0))
+    return parts[0] if len(parts) == 1 else ufunc(parts[0], parts[1])
+
+
+def _finite_extrema(maps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-map finite min and max, float64 (K,) each; NaN where a map has no finite value."""
+    k = maps.shape[2]
+    if maps.shape[0] * maps.shape[1] == 0:
+        nan = np.full(k, np.nan)
+        return nan, nan.copy()
+    flat = np.ascontiguousarray(maps).reshape(-1, k)
+    lo = _column_reduce(flat, np.minimum).astype(np.float64)
+    hi = _column_reduce(flat, np.maximum).astype(np.float64)
+    # The fast reductions above are exact unless a map holds NaN or inf.
+    for i in np.flatnonzero(~(np.isfinite(lo) & np.isfinite(hi))):
+        col = flat[:, i]
+        col = col[np.isfinite(col)]
+        lo[i], hi[i] = (col.min(), col.max()) if col.size else (np.nan, np.nan)
+    return lo, hi
+
+
+def _signed_from_extrema(lo: np.ndarray, hi: np.ndarray, mode: str) -> np.ndarray:
+    absmax = np.fmax(np.abs(lo), np.abs(hi))
+    absmax = np.where(np.isfinite(absmax), absmax, 0.0)
+    if mode == "shared":
+        absmax = np.full_like(absmax, absmax.max() if absmax.size else 0.0)
+    absmax = np.maximum(absmax, _TINY_RANGE)
+    return np.column_stack([-absmax, absmax])
+
+
+def _unsigned_from_extrema(lo: np.ndarray, hi: np.ndarray, mode: str) -> np.ndarray:
+    lo = np.where(np.isfinite(lo), lo, 0.0)
+    hi = np.where(np.isfinite(hi), hi, 1.0)
+    if mode == "shared" and lo.size:
+        lo, hi = np.full_like(lo, lo.min()), np.full_like(hi, hi.max())
+    flat = hi - lo < 2 * _TINY_RANGE
+    mid = (lo + hi) / 2
+    lo = np.where(flat, mid - _TINY_RANGE, lo)
+    hi = np.where(flat, mid + _TINY_RANGE, hi)
+    return np.column_stack([lo, hi])
+
+
+def signed_levels(maps: np.ndarray, mode: str = "shared") -> np.ndarray:
+    """Symmetric levels ``(-m, +m)`` for signed maps, shape (K, 2) float64.
+
+    ``mode="shared"``: one ``m`` = max |value| over all maps, so maps compare
+    directly; ``"per-map"``: each map's own max |value|.  Zero is always in the
+    middle (negatives are never clipped to black); an all-zero map gets a tiny
+    non-zero range.  NaN and inf are ignored.
+    """
+    arr = _as_maps(maps)
+    return _signed_from_extrema(*_finite_extrema(arr), _check_mode(mode))
+
+
+def unsigned_levels(maps: np.ndarray, mode: str = "shared") -> np.ndarray:
+    """Levels ``(min, max)`` for unsigned maps (grey), shape (K, 2) float64.
+
+    A constant map gets a tiny range around its value.
+    """
+    arr = _as_maps(maps)
+    return _unsigned_from_extrema(*_finite_extrema(arr), _check_mode(mode))
+
+
+def gap_regions(layout: Layout) -> list[tuple[slice, slice]]:
+    """(row slice, column slice) pairs covering everything in the mosaic that is not a tile.
+
+    That is: label bands, gaps between cells and empty cells of the last row.
+    The pairs may overlap.
+    """
+    regions = []
+    pitch_y, pitch_x = layout.pitch_y, layout.pitch_x
+    full = slice(0, layout.width)
+    for r in range(layout.rows):
+        top = r * pitch_y
+        if layout.label_h:
+            regions.append((slice(top, top + layout.label_h), full))
+        if layout.gap and r < layout.rows - 1:
+            below = top + layout.label_h + layout.tile_h
+            regions.append((slice(below, below + layout.gap), full))
+    if layout.gap:
+        for c in range(layout.cols - 1):
+            left = c * pitch_x + layout.tile_w
+            regions.append((slice(0, layout.height), slice(left, left + layout.gap)))
+    for i in range(layout.count, layout.rows * layout.cols):
+        r, c = divmod(i, layout.cols)
+        top, left = r * pitch_y + layout.label_h, c * pitch_x
+        regions.append((slice(top, top + layout.tile_h), slice(left, left + layout.tile_w)))
+    return regions
+
+
+def _empty_mosaic(layout: Layout, gap_value: float, channels: int = 0) -> np.ndarray:
+    """A fresh float32 mosaic with only its non-tile parts written (to ``gap_value``)."""
+    shape = (layout.height, layout.width) + ((channels,) if channels else ())
+    out = np.empty(shape, dtype=np.float32)
+    for rows, cols in gap_regions(layout):
+        out[rows, cols] = gap_value
+    return out
+
+
+def build_mosaic(maps: np.ndarray, layout: Layout, levels: np.ndarray | Sequence[float], *,
+                 gap_value: float = 0.5, clip: bool = True) -> np.ndarray:
+    """Tile maps (H, W, K) into a fresh float32 mosaic in [0, 1].
+
+    Each map ``k`` is mapped linearly so ``levels[k][0]`` -> 0 and
+    ``levels[k][1]`` -> 1; ``levels`` is (K, 2) or one ``(low, high)`` pair for
+    all maps.  With symmetric levels zero lands on exactly 0.5, the middle of
+    the colour map.  Values outside the levels are clipped unless ``clip`` is
+    False (pyqtgraph clips when drawing anyway; the view skips it because its
+    levels always contain the data).  NaN stays NaN (drawn transparent).
+    Gaps, label bands and empty cells get ``gap_value`` (neutral 0.5 by
+    default; the view paints them in its background colour).  The result is
+    a new array: hand it to ``setImage`` and never touch it again.
+    """
+    arr = _as_maps(maps)
+    h, w, k = arr.shape
+    if (h, w) != (layout.tile_h, layout.tile_w) or k != layout.count:
+        raise ValueError(f"maps {arr.shape} do not match layout of {layout.count} tiles "
+                         f"of {layout.tile_h}x{layout.tile_w}")
+    lv = np.asarray(levels, dtype=np.float64)
+    if lv.shape == (2,):
+        lv = np.broadcast_to(lv, (k, 2))
+    if lv.shape != (k, 2):
+        raise ValueError(f"levels must be (2,) or ({k}, 2), got {lv.shape}")
+    span = lv[:, 1] - lv[:, 0]
+    span = np.where(span > 0, span, 2 * _TINY_RANGE)
+    scale = (1.0 / span).astype(np.float32)
+    offset = (-lv[:, 0] / span).astype(np.float32)
+
+    out = _empty_mosaic(layout, gap_value)
+    # Work through the maps a band of rows at a time: the band (all K maps,
+    # ~0.5 MB) stays in cache while it is scattered into the K tiles, so the
+    # (H, W, K) array is read from memory once instead of K times.
+    step = max(1, (1 << 19) // max(1, w * k * 4))
+    for y0 in range(0, h, step):
+        y1 = min(y0 + step, h)
+        band = arr[y0:y1]
+        for i, (top, left) in enumerate(layout.positions):
+            dst = out[top + y0:top + y1, left:left + w]
+            np.multiply(band[:, :, i], scale[i], out=dst)
+            np.add(dst, offset[i], out=dst)
+            if clip:
+                np.clip(dst, 0.0, 1.0, out=dst)
+    return out
+
+
+def build_rgb_mosaic(images: np.ndarray | Sequence[np.ndarray], layout: Layout, *,
+                     gap_value: float = 0.5) -> np.ndarray:
+    """Tile RGB images ((H, W, 3K) or a list of (H, W, 3)) into a float32 (h, w, 3) mosaic.
+
+    Values are clipped to [0, 1]; gaps get ``gap_value``.
+    """
+    return _rgb_stack_mosaic(_as_rgb_stack(images), layout, gap_value)
+
+
+def _rgb_stack_mosaic(stack: np.ndarray, layout: Layout, gap_value: float = 0.5) -> np.ndarray:
+    k, h, w, _ = stack.shape
+    if (h, w) != (layout.tile_h, layout.tile_w) or k != layout.count:
+        raise ValueError(f"images {stack.shape} do not match layout of {layout.count} tiles "
+                         f"of {layout.tile_h}x{layout.tile_w}")
+    out = _empty_mosaic(layout, gap_value, channels=3)
+    for i, (top, left) in enumerate(layout.positions):
+        np.clip(stack[i], 0.0, 1.0, out=out[top:top + h, left:left + w])
+    return out
+
+
+def _as_rgb_stack(images: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
+    """(K, H, W, 3) float32 view or copy of RGB images given as (H, W, 3K) or a list."""
+    if isinstance(images, np.ndarray):
+        arr = images
+        if arr.ndim != 3 or arr.shape[2] % 3 or arr.shape[2] == 0:
+            raise ValueError(f"RGB images must be (H, W, 3*K), got shape {arr.shape}")
+        h, w, c = arr.shape
+        stack = arr.reshape(h, w, c // 3, 3).transpose(2, 0, 1, 3)
+    else:
+        parts = [np.asarray(im) for im in images]
+        if not parts or any(p.ndim != 3 or p.shape[2] != 3 or p.shape != parts[0].shape for p in parts):
+            raise ValueError("RGB images must be a non-empty list of equal (H, W, 3) arrays")
+        stack = np.stack(parts)
+    return stack.astype(np.float32, copy=False)
+
+
+# --------------------------------------------------------------------------
+# The widget
+# --------------------------------------------------------------------------
+
+class _PointerWatcher(QObject):
+    """Forwards every pointer move over the graphics viewport, and its leaving.
+
+    Watching the viewport rather than pyqtgraph's ``sigMouseMoved`` matters:
+    the scene drops moves closer than 10 ms apart, so the last position
+    before the pointer stops could be lost and the hover would go stale.
+    """
+
+    def __init__(self, on_move, on_leave, parent: QObject) -> None:
+        super().__init__(parent)
+        self._on_move = on_move
+        self._on_leave = on_leave
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt override
+        kind = event.type()
+        if kind == QEvent.Type.MouseMove:
+            self._on_move(event.position())
+        elif kind == QEvent.Type.Leave:
+            self._on_leave()
+        return False
+
+
+def _label_font() -> QFont:
+    # The size only sets the glyph detail: labels are scaled to fit anyway.
+    font = QFont()
+    font.setPointSizeF(12.0)
+    font.setWeight(QFont.Weight.DemiBold)
+    return font
+
+
+def _text_item() -> QGraphicsSimpleTextItem:
+    item = QGraphicsSimpleTextItem()
+    item.setFont(_label_font())
+    item.setBrush(QColor(*_LABEL_RGB))
+    item.setZValue(5)
+    return item
+
+
+class FeatureMapView(QWidget):
+    """K feature maps as one zoomable mosaic with labels, colour bar and pixel picking.
+
+    Left-drag pans, the wheel zooms, a double click fits the mosaic again;
+    the grid is re-chosen when the view's shape changes.
+    Hover and click report map pixels as ``(map_index, y, x)`` in the map's
+    own coordinates; nothing is reported over gaps or labels.
+
+    Signals
+    -------
+    pixel_hovered(int, int, int)
+        Map index, row, column under the pointer; at most ``HOVER_RATE`` per
+        second and only when the pixel changes.
+    pixel_clicked(int, int, int)
+        Same, for a left click.
+    hover_left()
+        The pointer left the last reported pixel for a gap or left the view.
+    """
+
+    pixel_hovered = Signal(int, int, int)
+    pixel_clicked = Signal(int, int, int)
+    hover_left = Signal()
+    _pointer_moved = Signal(object)      # scene position, unthrottled (internal)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._kind: str | None = None        # "maps", "rgb", "image" or None
+        self._data: np.ndarray | None = None  # what the caller handed over, float32
+        self._labels: tuple[str, ...] = ()
+        self._signed = True
+        self._levels_mode = "shared"
+        self._extrema: tuple[np.ndarray, np.ndarray] | None = None
+        self._levels: np.ndarray | None = None
+        self._lut: np.ndarray | None = None
+        self._mosaic: np.ndarray | None = None
+        self.layout_info: Layout | None = None
+        self._hovered: tuple[int, int, int] | None = None
+        self._pointer_inside = False
+        self._highlight_spec: tuple | None = None
+        self._shown_shape: tuple | None = None
+        self._bar_text: tuple | None = None
+        self._text_items: list[QGraphicsSimpleTextItem] = []
+        self._build()
+
+    # ----- construction -------------------------------------------------
+    def _build(self) -> None:
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(QColor(*BACKGROUND_RGB))
+        self.graphics.ci.setContentsMargins(4, 4, 4, 4)
+        self.view_box = self.graphics.addViewBox(row=0, col=0)
+        self.view_box.setAspectLocked(True)
+        self.view_box.invertY(True)          # row 0 at the top, as in the arrays
+        self.view_box.setMenuEnabled(False)
+        self.view_box.setDefaultPadding(0.01)
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.view_box.addItem(self.image_item)
+        # Gaps and label bands, painted in the background colour over the image.
+        self._gap_item = QGraphicsPathItem()
+        self._gap_item.setPen(QPen(Qt.PenStyle.NoPen))
+        self._gap_item.setBrush(QColor(*BACKGROUND_RGB))
+        self._gap_item.setZValue(1)
+        self._gap_layout: Layout | None = None
+        self.view_box.addItem(self._gap_item, ignoreBounds=True)
+
+        self._halo = QGraphicsRectItem()
+        self._outline = QGraphicsRectItem()
+        for item, z in ((self._halo, 20), (self._outline, 21)):
+            item.setZValue(z)
+            item.setBrush(Qt.BrushStyle.NoBrush)
+            item.setVisible(False)
+            self.view_box.addItem(item, ignoreBounds=True)
+        halo_pen = QPen(QColor(*_HALO_RGBA), 4.0)
+        halo_pen.setCosmetic(True)   # width in screen pixels at any zoom
+        halo_pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        self._halo.setPen(halo_pen)
+
+        self.color_bar = pg.ColorBarItem(
+            values=(-1.0, 1.0), width=14, colorMap=self._color_map(DIVERGING_LUT),
+            interactive=False, orientation="horizontal", colorMapMenu=False,
+        )
+        bar_axis = self.color_bar.getAxis("bottom")
+        bar_axis.setTextPen(QColor(*_LABEL_RGB))
+        bar_axis.setPen(QColor(*_LABEL_RGB))
+        tick_font = QFont()
+        tick_font.setPointSizeF(10.0)
+        # The min and max ticks sit on the bar's ends; by default pyqtgraph
+        # hides labels that overhang the axis, which would leave only "0".
+        bar_axis.setStyle(tickFont=tick_font, hideOverlappingLabels=False, tickLength=-5)
+        self.color_bar_widget = pg.GraphicsLayoutWidget()
+        self.color_bar_widget.setBackground(QColor(*BACKGROUND_RGB))
+        self.color_bar_widget.ci.setContentsMargins(0, 2, 0, 2)
+        self.color_bar_widget.ci.layout.setColumnStretchFactor(0, 1)
+        self.color_bar_widget.ci.layout.setColumnStretchFactor(2, 1)
+        self.color_bar_widget.addItem(self.color_bar, row=0, col=1)
+        self.color_bar.setMaximumWidth(340)
+        self.color_bar.setMinimumWidth(120)
+        self.color_bar_widget.setFixedHeight(66)
+
+        self.message_label = QLabel()
+        self.message_label.setObjectName("featureMapMessage")
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label.setMargin(24)
+        self.message_label.setStyleSheet(
+            "#featureMapMessage { background: rgb(%d,%d,%d); color: rgb(%d,%d,%d); font-size: 13pt; }"
+            % (*BACKGROUND_RGB, *_LABEL_RGB))
+
+        maps_page = QWidget()
+        column = QVBoxLayout(maps_page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.graphics, 1)
+        column.addWidget(self.color_bar_widget, 0)
+        self._stack = QStackedLayout(self)
+        self._stack.setContentsMargins(0, 0, 0, 0)
+        self._stack.addWidget(maps_page)
+        self._stack.addWidget(self.message_label)
+        self.color_bar_widget.setVisible(False)
+
+        # Hover: every viewport move is noted, the proxy passes on the latest
+        # one at most HOVER_RATE times a second (it never drops the last).
+        self._hover_proxy = pg.SignalProxy(self._pointer_moved, rateLimit=HOVER_RATE,
+                                           slot=self._on_pointer_moved_throttled)
+        self._pointer_watcher = _PointerWatcher(self._on_viewport_mouse_move,
+                                                self._on_pointer_left, self)
+        self.graphics.viewport().installEventFilter(self._pointer_watcher)
+        self.graphics.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+
+        # Re-choose the grid when the view's shape changes; coalesced because
+        # a window drag sends many resizes.
+        self._relayout_timer = QTimer(self)
+        self._relayout_timer.setSingleShot(True)
+        self._relayout_timer.setInterval(80)
+        self._relayout_timer.timeout.connect(self._on_relayout_timeout)
+        self.view_box.sigResized.connect(self._relayout_timer.start)
+        self.view_box.sigTransformChanged.connect(self._on_view_transform_changed)
+
+    @staticmethod
+    def _color_map(lut: np.ndarray) -> pg.ColorMap:
+        # Building a ColorMap costs ~2 ms (one mkColor per entry): build each once.
+        key = id(lut)
+        cmap = _COLOR_MAPS.get(key)
+        if cmap is None:
+            cmap = _COLOR_MAPS[key] = pg.ColorMap(np.linspace(0.0, 1.0, len(lut)), np.asarray(lut))
+        return cmap
+
+    # ----- public API ------------------------------------------------------
+    def set_maps(self, maps: np.ndarray, labels: Sequence[str] = (), *, signed: bool = True,
+                 levels: str | None = None) -> None:
+        """Show single-channel maps (H, W, K).
+
+        Parameters
+        ----------
+        maps : ndarray
+            (H, W, K) (or (H, W) for one map); kept by reference and never modified.
+        labels : sequence of str
+            One label per map (missing ones are blank; all blank hides the label bands).
+        signed : bool
+            True: diverging colour map with zero (white) in the middle and
+            symmetric levels; False: grey from min to max.
+        levels : {"shared", "per-map"}, optional
+            One range for all maps, or each map scaled to its own max |value|.
+            None keeps the current mode (initially "shared"), so a user's
+            choice survives live updates.
+        """
+        arr = _as_maps(maps)
+        if levels is not None:
+            self._levels_mode = _check_mode(levels)
+        if arr.size == 0:
+            self.set_message(f"There are no feature maps to show (shape {arr.shape}).")
+            return
+        self._kind, self._data, self._signed = "maps", arr, bool(signed)
+        self._labels = self._fit_labels(labels, arr.shape[2])
+        self._extrema = _finite_extrema(arr)
+        self._lut = DIVERGING_LUT if signed else GREY_LUT
+        self._render()
+
+    def set_rgb(self, images: np.ndarray | Sequence[np.ndarray], labels: Sequence[str] = ()) -> None:
+        """Show colour results, (H, W, 3*K) or a list of (H, W, 3), clipped to [0, 1]; no colour bar."""
+        stack = _as_rgb_stack(images)
+        k, h, w, _ = stack.shape
+        self._kind, self._data = "rgb", stack
+        self._labels = self._fit_labels(labels, k)
+        self._extrema, self._lut = None, None
+        self._render()
+
+    def set_image(self, image: np.ndarray, label: str = "") -> None:
+        """Show one input image (H, W, C): grey for C=1, RGB for C=3, one grey tile per channel otherwise.
+
+        uint8 images are read as 0..255; float images in [0, 1] use levels 0..1,
+        others their own min..max.
+        """
+        arr = np.asarray(image)
+        if arr.ndim == 2:
+            arr = arr[:, :, None]
+        if arr.ndim != 3 or arr.shape[2] == 0:
+            raise ValueError(f"image must be (H, W, C), got shape {np.shape(image)}")
+        if arr.dtype == np.uint8:
+            arr = arr.astype(np.float32) / np.float32(255.0)
+        arr = arr.astype(np.float32, copy=False)
+        c = arr.shape[2]
+        if c == 3:
+            self._kind, self._data = "image", arr[None]
+            self._labels = self._fit_labels([label], 1)
+            self._extrema, self._lut = None, None
+        else:
+            self._kind, self._data, self._signed = "image", arr, False
+            labels = [label] if c == 1 else [f"{label} channel {i}".strip() for i in range(c)]
+            self._labels = self._fit_labels(labels, c)
+            lo, hi = _finite_extrema(arr)
+            if np.all(np.nan_to_num(lo, nan=0.0) >= 0) and np.all(np.nan_to_num(hi, nan=0.0) <= 1):
+                lo, hi = np.zeros(c), np.ones(c)
+            self._extrema = (lo, hi)
+            self._lut = GREY_LUT
+        self._render()
+
+    def set_levels_mode(self, mode: str) -> None:
+        """Switch between "shared" and "per-map" levels; redraws from the stored maps."""
+        self._levels_mode = _check_mode(mode)
+        if self._kind == "maps":
+            self._render()
+
+    def levels_mode(self) -> str:
+        """The current levels mode."""
+        return self._levels_mode
+
+    def set_message(self, text: str) -> None:
+        """Replace the maps by a centred explanation; the next set_maps/set_rgb/set_image clears it.
+
+        The maps are dropped (``current_maps()`` is None, nothing to export)
+        until then.
+        """
+        self._set_hovered(None)
+        self._clear_content()
+        self.message_label.setText(text)
+        self._stack.setCurrentIndex(1)
+
+    def message(self) -> str | None:
+        """The explanation being shown, or None when maps are shown."""
+        return self.message_label.text() if self._stack.currentIndex() == 1 else None
+
+    def highlight(self, map_index: int, top: int, left: int, bottom: int, right: int, *,
+                  color: str | QColor | Sequence[int] = "#111111") -> None:
+        """Outline pixels ``[top, bottom) x [left, right)`` of tile ``map_index``.
+
+        The range may extend past the tile (a receptive window with padding);
+        it is clipped to the tile.  The outline is drawn over a light halo so
+        it shows on every colour.  Replaces any previous highlight and
+        follows the tile when the grid changes.
+        """
+        self._highlight_spec = (int(map_index), int(top), int(left), int(bottom), int(right), color)
+        pen = QPen(pg.mkColor(color), 2.0)
+        pen.setCosmetic(True)
+        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        self._outline.setPen(pen)
+        self._place_highlight()
+
+    def clear_highlight(self) -> None:
+        """Remove the highlight rectangle."""
+        self._highlight_spec = None
+        self._place_highlight()
+
+    def highlight_rect(self) -> QRectF | None:
+        """The highlight in mosaic (view) coordinates, or None when none is shown."""
+        return QRectF(self._outline.rect()) if self._outline.isVisible() else None
+
+    def current_maps(self) -> np.ndarray | None:
+        """The arrays shown, read-only: (H, W, K) maps, (K, H, W, 3) RGB tiles or (H, W, C) image."""
+        if self._data is None:
+            return None
+        view = self._data.view()
+        view.flags.writeable = False
+        return view
+
+    def current_labels(self) -> tuple[str, ...]:
+        """The tile labels shown."""
+        return self._labels
+
+    def label_items(self) -> list[QGraphicsSimpleTextItem]:
+        """The visible tile label items, in tile order (for tests and tweaking fonts)."""
+        count = self.layout_info.count if self.layout_info is not None else 0
+        return [item for item in self._text_items[:count] if item.isVisible()]
+
+    def current_levels(self) -> np.ndarray | None:
+        """The (K, 2) levels in use for single-channel maps, None for RGB."""
+        return None if self._levels is None else self._levels.copy()
+
+    def mosaic(self) -> np.ndarray | None:
+        """The [0, 1] float32 mosaic handed to the ImageItem (read-only view)."""
+        if self._mosaic is None:
+            return None
+        view = self._mosaic.view()
+        view.flags.writeable = False
+        return view
+
+    def value_at(self, map_index: int, y: int, x: int) -> float | tuple[float, ...]:
+        """The stored value at a map pixel (a tuple for RGB)."""
+        if self._data is None:
+            raise LookupError("nothing is shown")
+        if self._data.ndim == 4:
+            return tuple(float(v) for v in self._data[map_index, y, x])
+        return float(self._data[y, x, map_index])
+
+    def render_png_array(self, *, with_labels: bool = False) -> np.ndarray:
+        """The mosaic as (H, W, 3) uint8, coloured exactly as on screen.
+
+        Gaps are the view background; ``with_labels`` also paints the tile
+        labels (for an exported grid that explains itself).
+        """
+        if self._mosaic is None:
+            return np.zeros((0, 0, 3), dtype=np.uint8)
+        rgb = apply_lut(self._mosaic, self._lut if self._lut is not None else GREY_LUT,
+                        layout=self.layout_info)
+        if with_labels and self.layout_info is not None and self.layout_info.label_h:
+            rgb = self._paint_labels(rgb)
+        return rgb
+
+    def fit_view(self) -> None:
+        """Show the whole mosaic, and keep it fitted on resize until the user zooms or pans."""
+        self.view_box.enableAutoRange()
+
+    # ----- rendering ---------------------------------------------------------
+    @staticmethod
+    def _fit_labels(labels: Sequence[str], count: int) -> tuple[str, ...]:
+        labels = [str(s) for s in list(labels)[:count]]
+        return tuple(labels + [""] * (count - len(labels)))
+
+    def _view_aspect(self) -> float:
+        size = self.view_box.size()
+        if size.width() >= 16 and size.height() >= 16:
+            return size.width() / size.height()
+        return 16 / 10
+
+    def _tile_shape(self) -> tuple[int, int, int]:
+        data = self._data
+        if data.ndim == 4:                       # (K, H, W, 3)
+            return data.shape[1], data.shape[2], data.shape[0]
+        return data.shape[0], data.shape[1], data.shape[2]
+
+    def _make_layout(self) -> Layout:
+        h, w, k = self._tile_shape()
+        gap, label_h = auto_spacing(h, w)
+        if not any(self._labels):
+            label_h = 0
+        if k == 1:
+            gap = 0                              # nothing to separate
+        return mosaic_layout(k, h, w, gap=gap, label_h=label_h, aspect=self._view_aspect())
+
+    def _render(self) -> None:
+        self._stack.setCurrentIndex(0)
+        old = self.layout_info
+        layout = self._make_layout()
+        self.layout_info = layout
+        if layout != old:
+            self._set_hovered(None)     # the pixel under the pointer moved
+        shape = (self._kind, layout.tile_h, layout.tile_w)
+        if shape != self._shown_shape:
+            # A highlight refers to pixels of the previous content; keep it
+            # across live updates of the same kind and size only.
+            self._highlight_spec = None
+            self._shown_shape = shape
+        if self._data.ndim == 4:
+            mosaic = _rgb_stack_mosaic(self._data, layout)
+            self._levels = None
+            self.image_item.setLookupTable(None, update=False)
+            self.image_item.setImage(mosaic, autoLevels=False, levels=(0.0, 1.0))
+            self.color_bar_widget.setVisible(False)
+        else:
+            lo, hi = self._extrema
+            mode = "shared" if self._kind == "image" else self._levels_mode
+            if self._signed:
+                self._levels = _signed_from_extrema(lo, hi, mode)
+            else:
+                self._levels = _unsigned_from_extrema(lo, hi, mode)
+            mosaic = build_mosaic(self._data, layout, self._levels, clip=False)
+            self.image_item.setLookupTable(self._lut, update=False)
+            self.image_item.setImage(mosaic, autoLevels=False, levels=(0.0, 1.0))
+            self._update_color_bar()
+        self._mosaic = mosaic
+        if layout != self._gap_layout:
+            self._gap_item.setPath(_gap_path(layout))
+            self._gap_layout = layout
+        self._update_labels(layout)
+        self._place_highlight()
+        if old is None or (old.height, old.width) != (layout.height, layout.width):
+            self.fit_view()     # a new shape; otherwise keep the user's zoom
+
+    def _clear_content(self) -> None:
+        self._kind = self._data = self._mosaic = self._levels = self.layout_info = None
+        self._labels = ()
+        self._shown_shape = self._highlight_spec = None
+        self.image_item.clear()
+        self._place_highlight()
+        self.color_bar_widget.setVisible(False)
+
+    def _update_color_bar(self) -> None:
+        if self._kind == "image":
+            self.color_bar_widget.setVisible(False)
+            return
+        bar = self.color_bar
+        cmap = self._color_map(self._lut)
+        if bar.colorMap() is not cmap:
+            bar.setColorMap(cmap)
+        axis = bar.getAxis("bottom")
+        per_map = self._levels_mode == "per-map" and self._levels.shape[0] > 1
+        if self._signed and per_map:
+            lo, hi = -1.0, 1.0
+            ticks = [(-1.0, "\u22121"), (0.0, "0"), (1.0, "+1")]
+            caption = "fraction of each map\u2019s max |value|  (per-map levels)"
+        elif self._signed:
+            hi = float(self._levels[0, 1])
+            lo = -hi
+            ticks = [(lo, _fmt(lo)), (0.0, "0"), (hi, "+" + _fmt(hi))]
+            caption = "value  (one range for all maps; white = 0)"
+        elif per_map:
+            lo, hi = 0.0, 1.0
+            ticks = [(0.0, "min"), (1.0, "max")]
+            caption = "each map from its own min to max  (per-map levels)"
+        else:
+            lo, hi = float(self._levels[0, 0]), float(self._levels[0, 1])
+            ticks = [(lo, _fmt(lo)), (hi, _fmt(hi))]
+            caption = "value  (one range for all maps)"
+        bar.setLevels((lo, hi))
+        if (ticks, caption) != self._bar_text:
+            # Re-laying out the axis text is the slow part; skip it when unchanged.
+            axis.setTicks([ticks, []])
+            axis.setLabel(caption, color="#%02x%02x%02x" % _LABEL_RGB)
+            self._bar_text = (ticks, caption)
+        self.color_bar_widget.setVisible(True)
+
+    def _update_labels(self, layout: Layout) -> None:
+        """Give each tile a text item in its label band (items are reused)."""
+        labels = self._labels if layout.label_h else ()
+        while len(self._text_items) < len(labels):
+            item = _text_item()
+            self.view_box.addItem(item, ignoreBounds=True)
+            self._text_items.append(item)
+        for i, item in enumerate(self._text_items):
+            shown = i < len(labels) and bool(labels[i])
+            if shown and item.text() != labels[i]:
+                item.setText(labels[i])
+            item.setVisible(shown)
+        self._place_labels()
+
+    def _place_labels(self) -> None:
+        """Size labels for the current zoom: a fixed screen size, shrunk to fit the band.
+
+        The items live in view coordinates, so they can never spill over a
+        neighbouring tile; the scale keeps them at a comfortable screen size
+        when zoomed in and shrinks them with the band when zoomed out.
+        Called on every view transform change, so only K multiplications.
+        """
+        layout = self.layout_info
+        if layout is None or not layout.label_h:
+            return
+        px_w, px_h = self.view_box.viewPixelSize()     # view units per screen pixel
+        if not (px_w > 0 and px_h > 0 and math.isfinite(px_w) and math.isfinite(px_h)):
+            px_w = px_h = 1.0
+        max_h = _LABEL_SCREEN_PX * px_h                # in view (mosaic) units
+        box_h = layout.label_h * 0.82
+        box_w = layout.tile_w + layout.gap * 0.6
+        for i, item in enumerate(self._text_items[:layout.count]):
+            if not item.isVisible():
+                continue
+            rect = item.boundingRect()
+            scale = min(max_h, box_h) / rect.height()
+            scale = min(scale, box_w / max(rect.width(), 1e-9))
+            item.setScale(scale)
+            top, left = layout.positions[i]
+            # The text's bottom sits just above the tile.
+            item.setPos(left, top - min(layout.label_h * 0.08, 3 * px_h) - rect.height() * scale)
+
+    def _paint_labels(self, rgb: np.ndarray) -> np.ndarray:
+        layout = self.layout_info
+        h, w, _ = rgb.shape
+        buf = np.ascontiguousarray(rgb)
+        image = QImage(buf.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = _label_font()
+        painter.setFont(font)
+        painter.setPen(QColor(*_LABEL_RGB))
+        metrics = QFontMetricsF(font)
+        for label, (top, left) in zip(self._labels, layout.positions):
+            if not label:
+                continue
+            text_h = metrics.height()
+            scale = min(min(layout.label_h * 0.82, _EXPORT_LABEL_MAX_PX) / text_h,
+                        (layout.tile_w + layout.gap * 0.6) / max(metrics.horizontalAdvance(label), 1e-9))
+            painter.save()
+            painter.translate(left, top - min(layout.label_h * 0.08, 3) - text_h * scale)
+            painter.scale(scale, scale)
+            painter.drawText(QPointF(0, metrics.ascent()), label)
+            painter.restore()
+        painter.end()
+        ptr = image.constBits()
+        out = np.frombuffer(ptr, dtype=np.uint8, count=image.sizeInBytes()).reshape(h, image.bytesPerLine())
+        return out[:, :3 * w].reshape(h, w, 3).copy()
+
+    def _place_highlight(self) -> None:
+        spec, layout = self._highlight_spec, self.layout_info
+        rect = None
+        if spec is not None and layout is not None and 0 <= spec[0] < layout.count:
+            index, top, left, bottom, right, _ = spec
+            top, bottom = max(top, 0), min(bottom, layout.tile_h)
+            left, right = max(left, 0), min(right, layout.tile_w)
+            if bottom > top and right > left:
+                oy, ox = layout.positions[index]
+                rect = QRectF(ox + left, oy + top, right - left, bottom - top)
+        for item in (self._halo, self._outline):
+            if rect is None:
+                item.setVisible(False)
+            else:
+                item.setRect(rect)
+                item.setVisible(True)
+
+    # ----- pointer ------------------------------------------------------------
+    def _pixel_at_scene(self, scene_pos: QPointF) -> tuple[int, int, int] | None:
+        if self.layout_info is None or self._stack.currentIndex() != 0:
+            return None
+        if not self.view_box.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = self.view_box.mapSceneToView(scene_pos)
+        return tile_at(self.layout_info, p.x(), p.y())
+
+    def _set_hovered(self, pixel: tuple[int, int, int] | None) -> None:
+        if pixel == self._hovered:
+            return
+        previous, self._hovered = self._hovered, pixel
+        if pixel is None:
+            if previous is not None:
+                self.hover_left.emit()
+        else:
+            self.pixel_hovered.emit(*pixel)
+
+    def _on_viewport_mouse_move(self, position: QPointF) -> None:
+        self._pointer_inside = True
+        # viewportTransform keeps sub-pixel positions (mapToScene takes QPoint only).
+        to_scene, _ = self.graphics.viewportTransform().inverted()
+        self._pointer_moved.emit(to_scene.map(position))
+
+    def _on_pointer_moved_throttled(self, args: tuple) -> None:
+        # A report still queued in the proxy when the pointer left is stale.
+        if self._pointer_inside:
+            self._set_hovered(self._pixel_at_scene(args[0]))
+
+    def _on_pointer_left(self) -> None:
+        self._pointer_inside = False
+        self._set_hovered(None)
+
+    def _on_mouse_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        if event.double():
+            self.fit_view()
+            return
+        pixel = self._pixel_at_scene(event.scenePos())
+        if pixel is not None:
+            self.pixel_clicked.emit(*pixel)
+
+    def _on_view_transform_changed(self, _view_box) -> None:
+        self._place_labels()
+
+    def _on_relayout_timeout(self) -> None:
+        if self._data is None or self.layout_info is None:
+            return
+        layout = self._make_layout()
+        if (layout.rows, layout.cols) != (self.layout_info.rows, self.layout_info.cols):
+            self._render()
+
+
+def _gap_path(layout: Layout) -> QPainterPath:
+    """Everything that is not a tile, as one path (winding fill: overlaps stay filled)."""
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.WindingFill)
+    for rows, cols in gap_regions(layout):
+        path.addRect(QRectF(cols.start, rows.start, cols.stop - cols.start, rows.stop - rows.start))
+    return path
+
+
+def _fmt(value: float) -> str:
+    """Short tick text; a real minus sign reads better than a hyphen."""
+    text = f"{value:.3g}"
+    return text.replace("-", "\u2212")
