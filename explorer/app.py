@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
         Parser whose namespace has ``command`` (None for the GUI).
     """
+    _register_builtin_commands()
     parser = _Parser(
         prog=PROG,
         formatter_class=_HelpFormatter,
@@ -128,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
         command.add_arguments(child)
     return parser
+
+
+def _register_builtin_commands() -> None:
+    """Import the modules that register the other subcommands (cheap: they import lazily)."""
+    import explorer.filter_command  # noqa: F401
 
 
 def parse_size(text: str) -> tuple[int, int]:

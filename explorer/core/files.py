@@ -63,3 +63,14 @@ def _remove_quietly(name: str) -> None:
         os.remove(name)
     except OSError:
         pass
+
+
+def save_npy(out: str | os.PathLike[str], array) -> pathlib.Path:
+    """Save `array` as a .npy file atomically, under exactly the name given."""
+    import numpy as np
+
+    def write(tmp_name: str) -> None:
+        with open(tmp_name, "wb") as handle:  # a handle: np.save would append ".npy" to other names
+            np.save(handle, array)
+
+    return atomic_write(out, write)

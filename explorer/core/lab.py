@@ -205,7 +205,15 @@ def _conv_name(s: LabSettings, kh: int, kw: int) -> str:
     what = "Conv2D" if s.mode == "layer" else "filter"
     extra = f", dilation {s.dilation}" if s.dilation != 1 else ""
     act = ", ReLU" if s.activation == "relu" else ""
-    return f"{what} {kh}×{kw}, stride {s.stride}, padding {s.padding}{extra}{act}"
+    return f"{what} {kh}×{kw}, stride {s.stride}, padding {_padding_text(s.padding)}{extra}{act}"
+
+
+def _padding_text(padding) -> str:
+    spec = arithmetic.padding_2d(padding)
+    if isinstance(spec, str):
+        return spec
+    (top, bottom), (left, right) = spec
+    return f"top {top}, bottom {bottom}, left {left}, right {right}"
 
 
 def _formula(n, f, stride, padding, dilation, axis) -> str:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.files import atomic_write
+from explorer.core.files import atomic_write, save_npy
 from explorer.core.explain import explain_conv, explain_pool
 from explorer.core.lab import LabRequest, LabResult
 
@@ -318,7 +318,7 @@ class KernelLab(QWidget):
         if self._shown is None:
             raise ValueError("there are no feature maps to export yet")
         maps = self._shown[1].maps
-        return atomic_write(path, lambda tmp: _save_npy(tmp, maps))
+        return save_npy(path, maps)
 
     def copy_view(self) -> None:
         """Copy the input and feature maps, as shown, to the clipboard."""
@@ -366,8 +366,3 @@ def _shapes_html(result: LabResult) -> str:
     if result.params:
         rows.append(f"<b>parameters</b> (f·f·c_in + 1)·k = {result.params}")
     return "<br>".join(rows)
-
-
-def _save_npy(path: str, array: np.ndarray) -> None:
-    with open(path, "wb") as handle:  # a handle: np.save would append ".npy" to other names
-        np.save(handle, array)
