@@ -152,23 +152,23 @@ def test_screenshot_defaults():
 @pytest.fixture
 def extra_subcommand():
     """Register throw-away subcommands the way later modules will."""
-    added = []
+    build_parser()  # the built-in commands are registered first, so the fixture can restore them
+    saved = dict(SUBCOMMANDS)
 
     def add(name, run):
         register_subcommand(Subcommand(name=name, help=f"{name} help",
                                        add_arguments=lambda p: p.add_argument("--n", type=int, default=1),
                                        run=run))
-        added.append(name)
 
     yield add
-    for name in added:
-        SUBCOMMANDS.pop(name, None)
+    SUBCOMMANDS.clear()
+    SUBCOMMANDS.update(saved)
 
 
 def test_registered_subcommand_is_parsed_and_run(extra_subcommand, capsys):
-    extra_subcommand("summary", lambda args: print(f"n={args.n}") or 0)
-    assert "summary" in build_parser().format_help()
-    assert main(["summary", "--n", "3"]) == 0
+    extra_subcommand("fake-summary", lambda args: print(f"n={args.n}") or 0)
+    assert "fake-summary" in build_parser().format_help()
+    assert main(["fake-summary", "--n", "3"]) == 0
     assert "n=3" in capsys.readouterr().out
 
 
@@ -180,11 +180,11 @@ def test_subcommand_errors_are_one_line(extra_subcommand, capsys, monkeypatch):
     def crash(args):
         raise RuntimeError("boom")
 
-    extra_subcommand("filter", fail_cleanly)
-    extra_subcommand("train", crash)
-    assert main(["filter"]) == 1
-    assert capsys.readouterr().err.strip() == "feature-map-explorer filter: error: no such model"
-    assert main(["train"]) == 1
+    extra_subcommand("fake-fail", fail_cleanly)
+    extra_subcommand("fake-crash", crash)
+    assert main(["fake-fail"]) == 1
+    assert capsys.readouterr().err.strip() == "feature-map-explorer fake-fail: error: no such model"
+    assert main(["fake-crash"]) == 1
     err = capsys.readouterr().err
     assert "RuntimeError: boom" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
