@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from explorer.core.explain import ConvStep, PoolStep, format_number
 
-MAX_CELLS_SHOWN = 9  # beyond 9×9 the grids would be unreadable; totals still shown
+MAX_CELLS_SHOWN = 7  # beyond 7×7 three grids no longer fit side by side; totals still shown
 
 HINT = "Hover over a feature map to see how one of its pixels is computed; click to pin it."
 
@@ -46,7 +46,7 @@ class _Grid(QTableWidget):
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
         self.setFont(font)
 
-    def show_values(self, values: np.ndarray) -> None:
+    def show_values(self, values: np.ndarray, decimals: int = 3) -> None:
         rows, cols = values.shape
         self.setRowCount(rows)
         self.setColumnCount(cols)
@@ -54,7 +54,8 @@ class _Grid(QTableWidget):
         for r in range(rows):
             for c in range(cols):
                 value = float(values[r, c])
-                item = QTableWidgetItem(format_number(value))
+                item = QTableWidgetItem(format_number(round(value, decimals)))
+                item.setToolTip(format_number(value))
                 item.setTextAlignment(Qt.AlignCenter)
                 item.setBackground(_tint(value / peak))
                 item.setForeground(QColor("#202020"))
@@ -82,16 +83,13 @@ class ExplainPanel(QWidget):
         self.title.setWordWrap(True)
         layout.addWidget(self.title)
         self._grids = QWidget()  # hidden while there is nothing to explain
-        grids = QGridLayout(self._grids)
-        grids.setContentsMargins(0, 0, 0, 0)
+        self._grid_layout = QGridLayout(self._grids)
+        self._grid_layout.setContentsMargins(0, 0, 0, 0)
         self.patch, self.kernel, self.products = _Grid("Input patch"), _Grid("Kernel"), _Grid("Products")
-        for column, (caption, grid) in enumerate((("input patch", self.patch), ("kernel", self.kernel),
-                                                  ("products", self.products))):
-            grids.addWidget(QLabel(caption), 0, 2 * column)
-            grids.addWidget(grid, 1, 2 * column, Qt.AlignTop)
-            if column < 2:
-                grids.addWidget(QLabel("×" if column == 0 else "="), 1, 2 * column + 1, Qt.AlignCenter)
-        grids.setColumnStretch(6, 1)
+        self._cells = [(QLabel(caption), grid) for caption, grid in
+                       (("input patch", self.patch), ("kernel", self.kernel), ("products", self.products))]
+        self._signs = [QLabel("×"), QLabel("=")]
+        self._arrange(wide=False)
         layout.addWidget(self._grids)
         channel_row = QHBoxLayout()
         self.channel = QSpinBox()
@@ -109,6 +107,18 @@ class ExplainPanel(QWidget):
         layout.addWidget(self.arithmetic)
         layout.addStretch(1)
         self.clear()
+
+    def _arrange(self, wide: bool) -> None:
+        """patch × kernel = products in one row, or with the products below for wide kernels."""
+        grid = self._grid_layout
+        for column, (caption, table) in enumerate(self._cells):
+            row, col = (2, 0) if wide and column == 2 else (0, 2 * column)
+            grid.addWidget(caption, row, col)
+            grid.addWidget(table, row + 1, col, Qt.AlignTop)
+        grid.addWidget(self._signs[0], 1, 1, Qt.AlignCenter)
+        equals_at = (3, 1) if wide else (1, 3)  # wide: "=" moves down beside the products
+        grid.addWidget(self._signs[1], *equals_at, Qt.AlignCenter)
+        grid.setColumnStretch(6, 1)
 
     def clear(self, text: str = HINT) -> None:
         """Show a hint instead of an explanation."""
@@ -148,5 +158,7 @@ class ExplainPanel(QWidget):
         small = max(step.kernel.shape) <= MAX_CELLS_SHOWN
         self._grids.setVisible(small)
         if small:
+            wide = step.kernel.shape[1] > 5
+            self._arrange(wide)
             for grid, values in ((self.patch, patch), (self.kernel, step.kernel), (self.products, products)):
-                grid.show_values(values)
+                grid.show_values(values, decimals=2 if wide else 3)

@@ -102,8 +102,11 @@ class ImageSource(QGroupBox):
 
     # ---------------------------------------------------------------- sources
     def load_sample(self, name: str) -> bool:
-        """Show built-in sample `name`."""
-        return self._accept(lambda: images.sample(name), f"sample “{name}”")
+        """Show built-in sample `name` (and select it in the sample list)."""
+        loaded = self._accept(lambda: images.sample(name), f"sample “{name}”")
+        if loaded:
+            self.samples.setCurrentIndex(self.samples.findData(name))
+        return loaded
 
     def load_path(self, path: str | Path) -> bool:
         """Load an image file; on failure say why and keep the current image."""

@@ -106,36 +106,34 @@ class KernelLab(QWidget):
         self.shapes.setWordWrap(True)
         self.shapes.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.shapes.setAccessibleName("Output shapes and parameter count")
-        view_options = self._view_options()
         maps_column = QWidget()
         maps_layout = QVBoxLayout(maps_column)
         maps_layout.setContentsMargins(0, 0, 0, 0)
-        maps_layout.addWidget(view_options)
+        maps_layout.addWidget(self._view_options())
         maps_layout.addWidget(self.maps_view, 1)
+        # Top: what goes in and what comes out, the pooled maps beside the maps they pool.
         top = QSplitter(Qt.Horizontal)
         top.addWidget(self._titled("Input", self.input_view))
         top.addWidget(self._titled("Feature maps", maps_column))
-        top.setSizes([300, 500])
-        bottom = QSplitter(Qt.Horizontal)
-        bottom.addWidget(self.shapes)
         self.pooled_holder = self._titled("After pooling", self.pooled_view)
-        bottom.addWidget(self.pooled_holder)
+        top.addWidget(self.pooled_holder)
+        top.setSizes([260, 520, 260])
+        # Bottom: the numbers: shapes with their formulas, and one pixel's arithmetic.
+        bottom = QSplitter(Qt.Horizontal)
+        bottom.addWidget(_scrolling(self.shapes))
+        bottom.addWidget(_scrolling(self.explain))
+        bottom.setSizes([300, 420])
         centre = QSplitter(Qt.Vertical)
         centre.addWidget(top)
         centre.addWidget(bottom)
-        centre.setSizes([560, 180])
-
-        right = QSplitter(Qt.Vertical)
-        right.addWidget(self.editor)
-        right.addWidget(self.explain)
-        right.setSizes([430, 300])
+        centre.setSizes([520, 230])
 
         main = QSplitter(Qt.Horizontal)
         main.addWidget(_scrolling(left))  # side columns scroll in small windows instead of
         main.addWidget(centre)  # forcing a wide minimum on the whole window
-        main.addWidget(_scrolling(right))
+        main.addWidget(_scrolling(self.editor))
         main.setStretchFactor(1, 1)
-        main.setSizes([260, 660, 360])
+        main.setSizes([250, 680, 350])
         self.layout().addWidget(main)
 
     def _view_options(self) -> QWidget:
