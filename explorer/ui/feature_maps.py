@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsPathItem,
@@ -449,6 +449,12 @@ class FeatureMapView(QWidget):
             rgb = self._paint_labels(rgb)
         return rgb
 
+    def viewport_point(self, index: int, y: float, x: float) -> QPoint:
+        """Viewport (widget) position of the centre of pixel (y, x) of tile `index`."""
+        top, left = self.layout_info.positions[index]
+        scene = self.view_box.mapViewToScene(QPointF(left + x + 0.5, top + y + 0.5))
+        return self.graphics.mapFromScene(scene)
+
     def fit_view(self) -> None:
         """Show the whole mosaic, and keep it fitted on resize until the user zooms or pans."""
         self.view_box.enableAutoRange()
@@ -487,6 +493,8 @@ class FeatureMapView(QWidget):
         self.layout_info = layout
         if layout != old:
             self._set_hovered(None)     # the pixel under the pointer moved
+        else:
+            self._hovered = None  # new content: the next pointer move reports its pixel again
         shape = (self._kind, layout.tile_h, layout.tile_w)
         if shape != self._shown_shape:
             # A highlight refers to pixels of the previous content; keep it

@@ -50,6 +50,7 @@ class KernelLab(QWidget):
         self._serial = 0
         self._shown: tuple[LabRequest, LabResult] | None = None
         self._pinned = False
+        self._explained: tuple[int, int, int, bool] | None = None  # the pixel being explained
         self._built = False
         self._closed = False
         self._ready = False
@@ -254,8 +255,15 @@ class KernelLab(QWidget):
             else:
                 self.pooled_view.set_maps(result.pooled, result.labels, signed=True, levels=levels)
         self.shapes.setText(_shapes_html(result))
-        self.explain.clear()
-        self.input_view.clear_highlight()
+        self._refresh_explanation()
+
+    def _refresh_explanation(self) -> None:
+        """Re-explain the hovered or pinned pixel for the new result, live as the kernel changes."""
+        if self._explained is None or not self.explain_pixel(*self._explained[:3], pooled=self._explained[3]):
+            self._explained = None
+            self._pinned = False
+            self.explain.clear()
+            self.input_view.clear_highlight()
 
     def _on_levels(self) -> None:
         for view in (self.maps_view, self.pooled_view):
@@ -273,14 +281,18 @@ class KernelLab(QWidget):
 
     def _on_hover_left(self) -> None:
         if not self._pinned:
+            self._explained = None
             self.explain.clear()
             self.input_view.clear_highlight()
             self.maps_view.clear_highlight()
 
-    def explain_pixel(self, index: int, y: int, x: int, *, pooled: bool = False) -> None:
-        """Show the arithmetic of map pixel (y, x) and outline its receptive window."""
+    def explain_pixel(self, index: int, y: int, x: int, *, pooled: bool = False) -> bool:
+        """Show the arithmetic of map pixel (y, x) and outline its receptive window.
+
+        Returns False (showing nothing) if there is no such pixel in the current result.
+        """
         if self._shown is None:
-            return
+            return False
         request, result = self._shown
         colour_group = request.image.shape[2] if self._colour_tiles() else 1
         channel_index = index * colour_group  # an RGB tile explains its red channel first
@@ -288,8 +300,9 @@ class KernelLab(QWidget):
             pool = explain_pool(request, result, channel_index, y, x) if pooled else None
             cy, cx = pool.source if pool else (y, x)
             step = explain_conv(request, result, channel_index, cy, cx)
-        except ValueError:
-            return
+        except (ValueError, IndexError):
+            return False
+        self._explained = (index, y, x, pooled)
         self.explain.show_step(step, pool, result.labels[channel_index])
         top, left, bottom, right = step.window
         self.input_view.highlight(0, top, left, bottom, right)
@@ -298,6 +311,7 @@ class KernelLab(QWidget):
             self.pooled_view.highlight(index, y, x, y + 1, x + 1)
         else:
             self.maps_view.highlight(index, y, x, y + 1, x + 1)
+        return True
 
     def _colour_tiles(self) -> bool:
         request = self._shown[0]

@@ -421,10 +421,7 @@ def test_live_updates_keep_the_chosen_levels_mode(view):
 
 
 def _viewport_point(view: FeatureMapView, index: int, y: float, x: float):
-    """Viewport (widget) position of the centre of map pixel (y, x) of tile ``index``."""
-    top, left = view.layout_info.positions[index]
-    scene = view.view_box.mapViewToScene(QPointF(left + x + 0.5, top + y + 0.5))
-    return view.graphics.mapFromScene(scene)
+    return view.viewport_point(index, y, x)
 
 
 def _gap_point(view: FeatureMapView):

@@ -151,3 +151,43 @@ def _png_bytes() -> bytes:
     noise = (np.random.default_rng(0).random((64, 64)) * 255).astype(np.uint8)  # a big IDAT to cut into
     Image.fromarray(noise).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def test_real_mouse_hover_and_click_pin_an_explanation(qtbot, lab):
+    """Zoomed out, one screen pixel spans several map pixels: check the pixel the view reports."""
+    from PySide6.QtTest import QTest
+
+    settle(qtbot, lab, lambda: lab.settings_panel.modes.button(1).click())
+    qtbot.wait(200)  # the view re-fits to the new maps on its next paint
+    viewport = lab.maps_view.graphics.viewport()
+    hovered = []
+    lab.maps_view.pixel_hovered.connect(lambda *pixel: hovered.append(pixel))
+    for y in (98, 100):  # a real pointer arrives through a stream of moves
+        QTest.mouseMove(viewport, lab.maps_view.viewport_point(0, y, 200))
+        qtbot.wait(30)
+    qtbot.waitUntil(lambda: bool(hovered), timeout=3000)
+    qtbot.wait(50)
+    _, y, x = hovered[-1]
+    assert abs(y - 100) <= 2 and abs(x - 200) <= 2
+    assert lab.explain.title.text().startswith(f"<b>filter 1, pixel ({y}, {x})")
+    target = lab.maps_view.viewport_point(0, 50, 60)
+    QTest.mouseMove(viewport, target)
+    qtbot.wait(30)
+    with qtbot.waitSignal(lab.maps_view.pixel_clicked, timeout=3000) as clicked:
+        QTest.mouseClick(viewport, Qt.LeftButton, pos=target)
+    _, y, x = clicked.args
+    assert lab._pinned and f"pixel ({y}, {x})" in lab.explain.title.text()
+    for near in (12, 10):  # pinned: hovering elsewhere no longer changes it
+        QTest.mouseMove(viewport, lab.maps_view.viewport_point(0, near, 10))
+        qtbot.wait(30)
+    qtbot.wait(100)
+    assert f"pixel ({y}, {x})" in lab.explain.title.text()
+
+
+def test_a_pinned_explanation_follows_kernel_edits(qtbot, lab):
+    lab._on_click(0, 300, 100, pooled=False)  # in the trees: texture, so the kernels disagree
+    before = lab.explain.arithmetic.text()
+    settle(qtbot, lab, lambda: lab.editor.apply_preset("box-blur"))
+    assert "pixel (300, 100)" in lab.explain.title.text() and lab.explain.arithmetic.text() != before
+    step_value = lab._shown[1].maps[300, 100, 0]
+    assert f"= {step_value:.3f}".rstrip("0").replace("-", "\u2212") in lab.explain.title.text()
