@@ -121,8 +121,8 @@ class KernelLab(QWidget):
         top.setSizes([260, 520, 260])
         # Bottom: the numbers: shapes with their formulas, and one pixel's arithmetic.
         bottom = QSplitter(Qt.Horizontal)
-        bottom.addWidget(_scrolling(self.shapes))
-        bottom.addWidget(_scrolling(self.explain))
+        bottom.addWidget(_scrolling(self.shapes, 80))
+        bottom.addWidget(_scrolling(self.explain, 80))
         bottom.setSizes([300, 420])
         centre = QSplitter(Qt.Vertical)
         centre.addWidget(top)
@@ -355,12 +355,12 @@ class KernelLab(QWidget):
         event.acceptProposedAction()
 
 
-def _scrolling(widget: QWidget) -> QScrollArea:
+def _scrolling(widget: QWidget, min_width: int = 140) -> QScrollArea:
     scroll = QScrollArea()
     scroll.setWidget(widget)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QScrollArea.NoFrame)
-    scroll.setMinimumWidth(140)
+    scroll.setMinimumWidth(min_width)
     return scroll
 
 
