@@ -117,6 +117,7 @@ class KernelLab(QWidget):
         top.addWidget(self._titled("Input", self.input_view))
         top.addWidget(self._titled("Feature maps", maps_column))
         self.pooled_holder = self._titled("After pooling", self.pooled_view)
+        self.pooled_holder.setVisible(False)  # shown when pooling is on
         top.addWidget(self.pooled_holder)
         top.setSizes([260, 520, 260])
         # Bottom: the numbers: shapes with their formulas, and one pixel's arithmetic.
