@@ -30,3 +30,15 @@ def test_readme_screenshot_exists():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for image in re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", text):
         assert (ROOT / image).is_file(), image
+
+
+def test_python_api_example_runs(tmp_path, monkeypatch):
+    """The README's Python API block runs as written (with a real file for photo.jpg)."""
+    import numpy as np
+    from PIL import Image
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"## Python API.*?```python\n(.*?)```", text, re.S).group(1)
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "photo.jpg")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})

@@ -1,0 +1,66 @@
+"""Render the README's screenshots with the app itself (offscreen).
+
+Run: python packaging/readme_screenshots.py  (writes resources/screenshots/*.png)
+
+The default window comes from ``feature-map-explorer screenshot``; this script
+also drives the kernel lab into the states the README explains.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QCoreApplication, QEventLoop  # noqa: E402
+
+from explorer.core import kernels, lab  # noqa: E402
+from explorer.core.files import atomic_write  # noqa: E402
+from explorer.ui.application import create_application  # noqa: E402
+from explorer.ui.main_window import MainWindow  # noqa: E402
+
+OUT = ROOT / "resources" / "screenshots"
+
+
+def settle(window, seconds=0.4):
+    window.wait_until_ready()
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+
+
+def save(window, name):
+    settle(window)
+    path = atomic_write(OUT / f"{name}.png", lambda tmp: window.grab().save(tmp, "PNG"))
+    print(path)
+
+
+def main() -> int:
+    create_application()
+    window = MainWindow(auto_load_tf=False)
+    window.resize(1280, 800)
+    window.show()
+    lab_widget = window.kernel_lab
+    settle(window)
+    lab_widget._on_click(0, 250, 330, pooled=False)  # pin the explanation of one pixel
+    save(window, "kernel-lab")
+
+    lab_widget.editor.set_bank(lab.KernelBank.of([kernels.PRESETS["vertical-line"], kernels.PRESETS["horizontal-line"]]))
+    panel = lab_widget.settings_panel
+    panel.modes.button(1).click()
+    panel.activation.setCurrentIndex(panel.activation.findData("relu"))
+    panel.pool.setCurrentIndex(panel.pool.findData("max"))
+    settle(window)
+    lab_widget._on_click(1, 60, 90, pooled=True)
+    save(window, "kernel-lab-layer-pooling")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
