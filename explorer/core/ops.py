@@ -118,6 +118,19 @@ class _Axis:
 
 
 def _axes(h: int, w: int, kh: int, kw: int, stride, padding, dilation) -> tuple[_Axis, _Axis]:
+    try:
+        return _cached_axes(h, w, kh, kw, stride, padding, dilation)
+    except TypeError:  # unhashable arguments (lists): compute directly
+        return _axes_uncached(h, w, kh, kw, stride, padding, dilation)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_axes(h, w, kh, kw, stride, padding, dilation) -> tuple[_Axis, _Axis]:
+    # A live view repeats the same geometry edit after edit; _Axis is read-only by convention.
+    return _axes_uncached(h, w, kh, kw, stride, padding, dilation)
+
+
+def _axes_uncached(h: int, w: int, kh: int, kw: int, stride, padding, dilation) -> tuple[_Axis, _Axis]:
     sh, sw = arithmetic.pair(stride, "stride")
     dh, dw = arithmetic.pair(dilation, "dilation")
     spec = arithmetic.padding_2d(padding)
@@ -232,12 +245,13 @@ def _explicit_padding(rows: _Axis, cols: _Axis) -> list[list[int]]:
 def _conv_tensorflow(batch, bank, rows: _Axis, cols: _Axis) -> np.ndarray:
     """tf.nn.conv2d with the padding resolved to explicit pixel counts."""
     tf = tf_backend.load()
-    padding = _explicit_padding(rows, cols)
     if max(rows.s, cols.s) > 1 and max(rows.d, cols.d) > 1:
         bank, dilations = _dilate(bank, rows.d, cols.d), [1, 1, 1, 1]
     else:
         dilations = [1, rows.d, cols.d, 1]
-    result = tf.nn.conv2d(batch, bank, strides=[1, rows.s, cols.s, 1], padding=padding, dilations=dilations)
+    # The generated op itself: tf.nn.conv2d's Python layers cost tens of microseconds per call.
+    result = tf.raw_ops.Conv2D(input=batch, filter=bank, strides=[1, rows.s, cols.s, 1], padding="EXPLICIT",
+                               explicit_paddings=sum(_explicit_padding(rows, cols), []), dilations=dilations)
     return result.numpy()  # writable, unlike np.asarray(tensor)
 
 

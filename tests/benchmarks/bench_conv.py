@@ -66,6 +66,11 @@ def main(argv=None) -> int:
     print(f"{'case':<52} {'ours ms':>8} {'ours p90':>8} {'tf ms':>8} {'ratio':>7}")
 
     ratios = {}
+    for size in (3, 7):  # control: TF against itself shows the run's noise band
+        control = rng.standard_normal((size, size, 3, 1)).astype(np.float32)
+        same_call = lambda: tf.nn.conv2d(batch, control, strides=1, padding="SAME").numpy()[0]  # noqa: E731
+        ratios[f"control {size}x{size}"] = compare(f"control: tf.nn.conv2d {size}x{size} vs itself", same_call,
+                                                   same_call, args.reps)
     for size, filters, padding in [(3, 1, "same"), (3, 1, "valid"), (7, 1, "same"), (7, 1, "valid"),
                                    (3, 8, "same"), (7, 8, "same")]:
         bank = rng.standard_normal((size, size, 3, filters)).astype(np.float32)
@@ -109,9 +114,10 @@ def main(argv=None) -> int:
     print()
     for size in (3, 7):
         worst = max(r for label, r in ratios.items() if f" {size}x{size} dense, 1 map" in label and label.endswith("auto"))
-        verdict = "met" if worst <= 1.0 else "MISSED"
+        noise = abs(ratios[f"control {size}x{size}"] - 1.0)
+        verdict = "met" if worst <= 1.0 else ("within noise" if worst <= 1.0 + max(noise, 0.02) else "MISSED")
         print(f"target {size}x{size} single map (auto engine) no slower than tf.nn.conv2d: "
-              f"worst ratio {worst:.2f} -> {verdict}")
+              f"worst ratio {worst:.2f} (control ratio {ratios[f'control {size}x{size}']:.2f}) -> {verdict}")
     return 0
 
 
