@@ -1,0 +1,194 @@
+"""Classify images off the UI thread with the app's current model.
+
+One `InferenceService` per window. It owns a worker thread holding a
+`Predictor` (its own copy of the model: the training model is never touched)
+and keeps it up to date from `ModelSnapshot`s (weights only when the
+architecture is unchanged, so following a training run costs little) or from
+a loaded .keras file. Requests are latest-wins per tag ("draw", "probe"): a
+fast drawing hand never builds a queue.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from explorer.core.train_types import ModelSnapshot, Prediction
+
+
+@dataclass(frozen=True)
+class InferenceResult:
+    tag: str
+    serial: int
+    prediction: Prediction
+    heat: np.ndarray | None  # Grad-CAM (or saliency) map (H, W) in [0, 1], if asked for
+    elapsed_ms: float  # prediction + activations (+ heat) compute time
+    source: str  # which model answered
+
+
+@dataclass(frozen=True)
+class _Request:
+    tag: str
+    serial: int
+    image: np.ndarray
+    heat: bool
+
+
+class _Pending:
+    """What the worker has still to do: the newest model and the newest request per tag.
+
+    One lock, and a flag so that at most one wake-up is ever queued for the
+    worker however fast requests come.
+    """
+
+    MODEL = "\0model"  # a key no tag can clash with
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.items: dict[str, object] = {}
+        self.scheduled = False
+
+    def put(self, key: str, item) -> bool:
+        """Store `item` under `key` (replacing what waits there); True if the worker must be woken."""
+        with self.lock:
+            self.items[key] = item
+            wake, self.scheduled = not self.scheduled, True
+            return wake
+
+    def take(self):
+        """The next job (model updates first), or None after which the next put wakes the worker."""
+        with self.lock:
+            if not self.items:
+                self.scheduled = False
+                return None
+            key = self.MODEL if self.MODEL in self.items else next(iter(self.items))
+            return self.items.pop(key)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+class _Worker(QObject):
+    result_ready = Signal(object)
+    errored = Signal(str, str)  # (tag or "model", message)
+    model_changed = Signal(str)  # description of the model now in use
+
+    def __init__(self, pending: _Pending) -> None:
+        super().__init__()
+        self._pending = pending
+        self._predictor = None
+        self._key = None
+        self._source = ""
+
+    @Slot()
+    def run_pending(self) -> None:
+        while (job := self._pending.take()) is not None:
+            if isinstance(job, _Request):
+                self._answer(job)
+            else:
+                self._apply_model(job)
+
+    def _apply_model(self, model) -> None:
+        from explorer.core.inference import Predictor
+
+        try:
+            if isinstance(model, ModelSnapshot):
+                key = (model.model, model.layers, tuple(model.input_shape), len(model.class_names))
+                if key == self._key and self._predictor is not None:
+                    self._predictor.set_weights(model.weights)  # same network, newer weights
+                else:
+                    self._predictor, self._key = Predictor.from_snapshot(model), key
+                self._source = model.source
+            else:
+                from explorer.core.model_files import load_model
+
+                self._predictor, self._key = Predictor(load_model(model)), None
+                self._source = f"loaded from {model}"
+        except Exception as exc:  # a broken model must be reported, and the previous one kept
+            self.errored.emit("model", str(exc))
+            return
+        self.model_changed.emit(self._source)
+
+    def _answer(self, request: _Request) -> None:
+        if self._predictor is None:
+            self.errored.emit(request.tag, "there is no model yet: train one or load a .keras file")
+            return
+        start = time.perf_counter()
+        try:
+            prediction = self._predictor.predict(request.image)
+            heat = self._predictor.grad_cam(request.image, prediction.label) if request.heat else None
+        except Exception as exc:
+            self.errored.emit(request.tag, f"{type(exc).__name__}: {exc}")
+            return
+        elapsed = (time.perf_counter() - start) * 1e3
+        self.result_ready.emit(InferenceResult(request.tag, request.serial, prediction, heat, elapsed, self._source))
+
+
+class InferenceService(QObject):
+    """The app's classifier: follow snapshots or load files; answer requests.
+
+    Signals
+    -------
+    result_ready(InferenceResult)
+    errored(str tag, str message)   tag "model" when a model could not be used
+    model_changed(str description)
+    """
+
+    result_ready = Signal(object)
+    errored = Signal(str, str)
+    model_changed = Signal(str)
+    _wake = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pending = _Pending()
+        self._serial = 0
+        self._has_model = False
+        self._thread = QThread(self)
+        self._thread.setObjectName("inference")
+        self._worker = _Worker(self._pending)
+        self._worker.moveToThread(self._thread)
+        self._wake.connect(self._worker.run_pending)
+        self._worker.result_ready.connect(self.result_ready)
+        self._worker.errored.connect(self.errored)
+        self._worker.model_changed.connect(self._on_model_changed)
+        self._thread.finished.connect(self._worker.deleteLater)
+        self._thread.start()
+
+    def has_model(self) -> bool:
+        """True once a model has been accepted (the drawing pad prompts until then)."""
+        return self._has_model
+
+    def set_snapshot(self, snapshot: ModelSnapshot) -> None:
+        """Use this architecture and these weights (newest snapshot wins)."""
+        self._submit(_Pending.MODEL, snapshot)
+
+    def load_model_file(self, path: str) -> None:
+        """Use a .keras file (loaded safely in the worker; errors come back as errored("model", ...))."""
+        self._submit(_Pending.MODEL, str(path))
+
+    def request(self, image: np.ndarray, tag: str = "draw", *, heat: bool = False) -> int:
+        """Classify `image` (H, W, C) float32; replaces this tag's waiting request. Returns its serial."""
+        self._serial += 1
+        self._submit(tag, _Request(tag, self._serial, np.array(image, np.float32), heat))
+        return self._serial
+
+    def shutdown(self) -> None:
+        """Stop the worker thread (after the current prediction); idempotent."""
+        self._pending.clear()
+        if self._thread.isRunning():
+            self._thread.quit()
+            self._thread.wait()
+
+    def _submit(self, key: str, item) -> None:
+        if self._pending.put(key, item):
+            self._wake.emit()
+
+    def _on_model_changed(self, description: str) -> None:
+        self._has_model = True
+        self.model_changed.emit(description)
