@@ -57,3 +57,21 @@ def resource_path(name: str) -> pathlib.Path:
     if not path.exists():
         raise FileNotFoundError(f"resource not found: {name} (looked in {path.parent})")
     return path
+
+
+def user_data_dir() -> pathlib.Path:
+    """The user's data folder for this app (checkpoints, class drawings), created on demand.
+
+    ``$XDG_DATA_HOME/feature-map-explorer`` or ``~/.local/share/feature-map-explorer``;
+    ``FME_DATA_DIR`` overrides it (tests, portable installs).
+    """
+    import os
+
+    override = os.environ.get("FME_DATA_DIR")
+    if override:
+        folder = pathlib.Path(override)
+    else:
+        shared = os.environ.get("XDG_DATA_HOME") or pathlib.Path.home() / ".local" / "share"
+        folder = pathlib.Path(shared) / "feature-map-explorer"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

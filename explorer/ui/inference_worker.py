@@ -31,6 +31,15 @@ class InferenceResult:
 
 
 @dataclass(frozen=True)
+class ModelInfo:
+    """What the drawing pad needs to know about the model in use."""
+
+    source: str  # for people: where the model came from
+    input_shape: tuple[int, ...]  # (H, W, C) the model expects
+    class_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class _Request:
     tag: str
     serial: int
@@ -76,7 +85,7 @@ class _Pending:
 class _Worker(QObject):
     result_ready = Signal(object)
     errored = Signal(str, str)  # (tag or "model", message)
-    model_changed = Signal(str)  # description of the model now in use
+    model_changed = Signal(object)  # ModelInfo of the model now in use
 
     def __init__(self, pending: _Pending) -> None:
         super().__init__()
@@ -103,16 +112,20 @@ class _Worker(QObject):
                     self._predictor.set_weights(model.weights)  # same network, newer weights
                 else:
                     self._predictor, self._key = Predictor.from_snapshot(model), key
-                self._source = model.source
+                info = ModelInfo(model.source, tuple(model.input_shape), tuple(model.class_names))
             else:
                 from explorer.core.model_files import load_model
 
-                self._predictor, self._key = Predictor(load_model(model)), None
-                self._source = f"loaded from {model}"
+                loaded = load_model(model)
+                self._predictor, self._key = Predictor(loaded), None
+                shape = tuple(int(d) for d in loaded.input_shape[1:])
+                classes = int(loaded.output_shape[-1])
+                info = ModelInfo(f"loaded from {model}", shape, tuple(str(i) for i in range(classes)))
         except Exception as exc:  # a broken model must be reported, and the previous one kept
             self.errored.emit("model", str(exc))
             return
-        self.model_changed.emit(self._source)
+        self._source = info.source
+        self.model_changed.emit(info)
 
     def _answer(self, request: _Request) -> None:
         if self._predictor is None:
@@ -136,12 +149,12 @@ class InferenceService(QObject):
     -------
     result_ready(InferenceResult)
     errored(str tag, str message)   tag "model" when a model could not be used
-    model_changed(str description)
+    model_changed(ModelInfo)
     """
 
     result_ready = Signal(object)
     errored = Signal(str, str)
-    model_changed = Signal(str)
+    model_changed = Signal(object)
     _wake = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -189,6 +202,6 @@ class InferenceService(QObject):
         if self._pending.put(key, item):
             self._wake.emit()
 
-    def _on_model_changed(self, description: str) -> None:
+    def _on_model_changed(self, info: ModelInfo) -> None:
         self._has_model = True
-        self.model_changed.emit(description)
+        self.model_changed.emit(info)

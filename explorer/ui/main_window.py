@@ -18,10 +18,12 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWid
 
 from explorer import __version__
 from explorer.paths import resource_path
+from explorer.ui.draw_panel import DrawPanel
+from explorer.ui.inference_worker import InferenceService
 from explorer.ui.kernel_lab import KernelLab
 from explorer.ui.parts import PART_TITLES, PARTS
-from explorer.ui.placeholder import PlaceholderPanel
 from explorer.ui.tf_loader import TfLoader, import_tensorflow, loaded_versions
+from explorer.ui.training_studio import TrainingStudio
 
 __all__ = ["APP_NAME", "LOADING_TEXT", "PARTS", "PART_TITLES", "MainWindow", "build_about_text", "runtime_versions"]
 
@@ -145,41 +147,22 @@ class MainWindow(QMainWindow):
         return KernelLab()
 
     def _create_training(self) -> QWidget:
-        return PlaceholderPanel(
-            "Part 2 of 3 · Training studio",
-            "Training studio",
-            "A background worker trains one of the course's convnets (for example "
-            "Conv2D(32) → MaxPooling → Conv2D(64) → MaxPooling → Conv2D(64) → Dense(64) → "
-            "Dense(10), 93,322 parameters) on MNIST, Fashion-MNIST, CIFAR-10, the "
-            "scikit-learn digits or a folder of your own images, while the window "
-            "stays responsive and shows the progress, the loss and accuracy curves, "
-            "the learned filters and every layer's activations.",
-            points=(
-                "Pause or stop at any time; closing the window stops the worker cleanly",
-                "Per-layer output shapes and parameter counts, as in model.summary()",
-                "A probe image whose activations update as the network learns",
-            ),
-        )
+        return TrainingStudio(inference=self.inference)
 
     def _create_draw(self) -> QWidget:
-        return PlaceholderPanel(
-            "Part 3 of 3 · Draw & classify",
-            "Draw & classify",
-            "Draw a digit with the mouse. The current model classifies it live, even "
-            "while it is still training, and shows how each layer sees it: the first "
-            "layers' edge detectors, the deeper and more abstract feature maps, and "
-            "finally the probability of every class.",
-            points=(
-                "Class probabilities that update as you draw",
-                "Every layer's activations for your drawing",
-                "Follows the training studio's latest weights",
-            ),
-        )
+        return DrawPanel(inference=self.inference)
+
+    def _connect_parts(self) -> None:
+        """The parts share one model: training snapshots feed the drawing pad's classifier."""
+        self.training.snapshot_ready.connect(self.inference.set_snapshot)
+        self.draw.quick_train_requested.connect(self.training.quick_train)
 
     def _build_tabs(self) -> None:
+        self.inference = InferenceService(self)  # the app's classifier thread (no TensorFlow until used)
         self.kernel_lab = self._create_kernel_lab()
         self.training = self._create_training()
         self.draw = self._create_draw()
+        self._connect_parts()
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         for name, widget in zip(PARTS, self._part_widgets()):
@@ -316,7 +299,7 @@ class MainWindow(QMainWindow):
         """
         import time
 
-        from PySide6.QtCore import QEventLoop
+        from PySide6.QtCore import QEvent, QEventLoop
 
         deadline = time.monotonic() + timeout_ms / 1000
         part = self.tabs.currentWidget()
@@ -325,6 +308,10 @@ class MainWindow(QMainWindow):
             if time.monotonic() > deadline:
                 return False
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        # Let the new widgets lay out and the placeholders be deleted before anyone grabs the window.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        for _ in range(3):
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         return True
 
     @Slot(int)
@@ -419,6 +406,7 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         for part in (self.kernel_lab, self.training, self.draw):
             getattr(part, "shutdown", lambda: None)()
+        self.inference.shutdown()
         if self._tf_loader.is_running():
             self.statusBar().showMessage("Waiting for TensorFlow to finish loading…")
             QCoreApplication.processEvents()

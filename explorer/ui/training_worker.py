@@ -103,6 +103,12 @@ class TrainingController(QObject):
         if self._trainer is not None:
             self._trainer.set_probe(image)
 
+    def trained_model(self):
+        """The last run's model once its thread has ended (None before, or while running)."""
+        if self._trainer is None or self.is_running():
+            return None
+        return getattr(self._trainer, "model", None)
+
     def wait(self, timeout_ms: int | None = None) -> bool:
         """Wait for the thread to end; True if it has."""
         if self._thread is None:

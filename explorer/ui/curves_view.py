@@ -1,0 +1,70 @@
+"""Loss and accuracy curves, training and validation, updated live.
+
+The x axis is in epochs: per-epoch values sit at whole numbers, and the
+running training values within the current epoch follow between them, so the
+curve moves from the first batch on.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from explorer.core.train_types import TrainUpdate
+
+TRAIN_PEN = pg.mkPen("#1f77b4", width=2)
+VAL_PEN = pg.mkPen("#ff7f0e", width=2)
+LIVE_PEN = pg.mkPen("#1f77b4", width=1, style=pg.QtCore.Qt.DashLine)
+
+
+class CurvesView(QWidget):
+    """Two plots: loss and accuracy, each with training, validation and live lines."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.plots, self.lines = {}, {}
+        for metric, title in (("loss", "Loss"), ("accuracy", "Accuracy")):
+            plot = pg.PlotWidget(background="w")
+            plot.setTitle(title, color="#333")
+            plot.setLabel("bottom", "epoch")
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.addLegend(offset=(-5, 5))
+            plot.setAccessibleName(f"{title} curves")
+            plot.setToolTip(f"{title} on the training images (blue) and on the held-back validation images "
+                            "(orange); the dashed line is the current epoch so far.")
+            self.plots[metric] = plot
+            self.lines[metric] = plot.plot([], [], pen=TRAIN_PEN, symbol="o", symbolSize=5, name="training")
+            self.lines[f"val_{metric}"] = plot.plot([], [], pen=VAL_PEN, symbol="o", symbolSize=5, name="validation")
+            self.lines[f"live_{metric}"] = plot.plot([], [], pen=LIVE_PEN)
+            layout.addWidget(plot)
+        self.reset()
+
+    def reset(self) -> None:
+        """Empty curves, ready for a new run."""
+        self._live = {"loss": ([], []), "accuracy": ([], [])}
+        for line in self.lines.values():
+            line.setData([], [])
+
+    def show_update(self, update: TrainUpdate) -> None:
+        """Draw an update's history and running metrics."""
+        if update.history:
+            for key, values in update.history.items():
+                if key in self.lines:
+                    self.lines[key].setData(list(range(1, len(values) + 1)), list(values))
+        if update.kind == "epoch":
+            self._live = {"loss": ([], []), "accuracy": ([], [])}
+        if update.kind == "batch" and update.batches:
+            x = update.epoch - 1 + update.batch / update.batches
+            for metric in ("loss", "accuracy"):
+                if metric in update.metrics:
+                    xs, ys = self._live[metric]
+                    xs.append(x)
+                    ys.append(float(update.metrics[metric]))
+                    self.lines[f"live_{metric}"].setData(xs, ys)
+
+    def data(self, key: str):
+        """(x, y) of a line, for tests: "loss", "val_loss", "live_loss", ..."""
+        x, y = self.lines[key].getData()
+        return ([] if x is None else list(x)), ([] if y is None else list(y))

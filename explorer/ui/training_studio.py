@@ -1,0 +1,466 @@
+"""The training studio: train the course's convnets in the background and watch them learn.
+
+The worker thread owns the training model; this panel only receives
+immutable `TrainUpdate`s (throttled by the trainer) and draws them: progress,
+curves, the probe image's activations in every layer, the first layer's
+filters, and after training the test accuracy, the confusion matrix and the
+misclassified images (click one to make it the probe). Weight snapshots go out
+as `ModelSnapshot`s so the drawing pad can classify with the model as it learns.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.train_types import ModelSnapshot, TrainConfig, TrainUpdate
+from explorer.ui.model_summary import summary_html
+
+SNAPSHOT_INTERVAL_S = 1.0  # how often the drawing pad gets new weights while training
+QUICK_CONFIG = TrainConfig(model="mnist-convnet", dataset="digits", epochs=4, batch_size=32, validation_split=0.1)
+
+
+class TrainingStudio(QWidget):
+    """The second part of the window.
+
+    Signals
+    -------
+    snapshot_ready(ModelSnapshot)   the current model, for the drawing pad
+    running_changed(bool)
+    """
+
+    snapshot_ready = Signal(object)
+    running_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None, *, inference=None) -> None:
+        super().__init__(parent)
+        self._inference = inference  # the app's InferenceService (probe after training), optional
+        self._built = False
+        self._closed = False
+        self._started: TrainUpdate | None = None  # dataset facts of the current run
+        self._config: TrainConfig | None = None
+        self._last_snapshot = 0.0
+        self._history: dict = {}
+        self._trained_model = None  # after a run: the model, for saving (never touched while training)
+        self._probe_index = 0  # test-set index of the probe image
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self._loading = QLabel("Preparing the training studio…")
+        self._loading.setAlignment(Qt.AlignCenter)
+        layout.addWidget(self._loading)
+
+    # ------------------------------------------------------------------ build
+    def showEvent(self, event) -> None:  # Qt override
+        super().showEvent(event)
+        if not self._built and getattr(self.window(), "has_painted", lambda: True)():
+            QTimer.singleShot(0, self.build)
+
+    def is_ready(self) -> bool:
+        return self._built
+
+    def build(self) -> None:
+        """Create the widgets (idempotent; after the window's first paint)."""
+        if self._built or self._closed:
+            return
+        self._built = True
+        from explorer.ui.curves_view import CurvesView
+        from explorer.ui.network_views import ActivationsView, ConfusionView, FiltersView, GalleryView
+        from explorer.ui.training_controls import TrainingControls
+        from explorer.ui.training_worker import TrainingController
+
+        self.controls = TrainingControls()
+        self.curves = CurvesView()
+        self.activations = ActivationsView()
+        self.filters = FiltersView()
+        self.confusion = ConfusionView()
+        self.gallery = GalleryView()
+        self.controller = TrainingController(self)
+        self._build_layout()
+        self._connect()
+        self._loading.deleteLater()
+        self._loading = None
+        self._set_running(False)
+
+    def _build_layout(self) -> None:
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.controls)
+        left_layout.addLayout(self._buttons())
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(200)
+
+        self.status = QLabel("Choose a model and a dataset, then Start.")
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Training status")
+        self.epoch_bar, self.batch_bar = QProgressBar(), QProgressBar()
+        for bar, name in ((self.epoch_bar, "Epochs"), (self.batch_bar, "Batches in this epoch")):
+            bar.setAccessibleName(name)
+            bar.setFormat(f"{name.split()[0].lower()} %v / %m")
+        progress = QWidget()
+        grid = QGridLayout(progress)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.epoch_bar, 0, 0)
+        grid.addWidget(self.batch_bar, 0, 1)
+        grid.addWidget(self.status, 1, 0, 1, 2)
+
+        self.results_label = QLabel("Train a model to see its test accuracy, confusion matrix and mistakes.")
+        self.results_label.setWordWrap(True)
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.addWidget(self.results_label)
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(self.confusion)
+        split.addWidget(self.gallery)
+        results_layout.addWidget(split, 1)
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.RichText)
+        self.summary.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.summary.setAccessibleName("Model summary")
+        summary_scroll = QScrollArea()
+        summary_scroll.setWidget(self.summary)
+        summary_scroll.setWidgetResizable(True)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.activations, "Activations")
+        self.tabs.addTab(self.filters, "Filters")
+        self.tabs.addTab(results, "Results")
+        self.tabs.addTab(summary_scroll, "Model")
+
+        centre = QSplitter(Qt.Vertical)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(progress)
+        top_layout.addWidget(self.curves, 1)
+        centre.addWidget(top)
+        centre.addWidget(self.tabs)
+        centre.setSizes([300, 440])
+        main = QSplitter(Qt.Horizontal)
+        main.addWidget(scroll)
+        main.addWidget(centre)
+        main.setStretchFactor(1, 1)
+        main.setSizes([330, 950])
+        self.layout().addWidget(main)
+
+    def _buttons(self) -> QGridLayout:
+        grid = QGridLayout()
+        specs = [
+            ("start", "Start", "Train a fresh model with these settings, in the background."),
+            ("pause", "Pause", "Pause after the current batch; Resume continues exactly where it stopped."),
+            ("stop", "Stop", "Stop after the current batch; the model trained so far is kept and evaluated."),
+            ("reset", "Reset", "Forget the trained model and clear the curves and results."),
+            ("save", "Save model…", "Save the trained model as a .keras file."),
+            ("load", "Load model…", "Load a .keras model (safely: models with custom code are refused)."),
+            ("export", "Export curves…", "Save the loss and accuracy per epoch as CSV."),
+        ]
+        self.buttons = {}
+        for index, (key, text, tip) in enumerate(specs):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.setAccessibleName(text.rstrip("…"))
+            self.buttons[key] = button
+            grid.addWidget(button, index // 2, index % 2)
+        return grid
+
+    def _connect(self) -> None:
+        self.buttons["start"].clicked.connect(self.start)
+        self.buttons["pause"].clicked.connect(self._on_pause_clicked)
+        self.buttons["stop"].clicked.connect(self.controller.stop)
+        self.buttons["reset"].clicked.connect(self.reset)
+        self.buttons["save"].clicked.connect(self._on_save_clicked)
+        self.buttons["load"].clicked.connect(self._on_load_clicked)
+        self.buttons["export"].clicked.connect(self._on_export_clicked)
+        self.controller.progressed.connect(self._on_update)
+        self.controller.running_changed.connect(self._set_running)
+        self.gallery.image_clicked.connect(self._on_gallery_clicked)
+        self.controls.changed.connect(self._show_summary)
+        self.controls.edit_layers_requested.connect(self._edit_layers)
+        if self._inference is not None:
+            self._inference.result_ready.connect(self._on_inference)
+        self._show_summary()
+
+    # ------------------------------------------------------------------ actions
+    def start(self, config: TrainConfig | None = None, **trainer_options) -> bool:
+        """Start training `config` (default: the controls); False with a message if impossible."""
+        self.build()
+        try:
+            config = config or self.controls.config()
+        except ValueError as exc:
+            self._say(f"Cannot start: {exc}.", error=True)
+            return False
+        if self.controller.is_running():
+            return False
+        self.reset()
+        self._config = config
+        self._say("Loading the data and building the model…")
+        self.controller.start(config, **trainer_options)
+        return True
+
+    def quick_train(self) -> bool:
+        """A short run on the offline digits, for the drawing pad's 'no model yet' prompt."""
+        self.build()
+        self.controls.set_config(QUICK_CONFIG)
+        return self.start(QUICK_CONFIG)
+
+    def reset(self) -> None:
+        """Clear curves and results (not while training)."""
+        if self.controller.is_running():
+            return
+        self._started, self._history, self._trained_model = None, {}, None
+        self.curves.reset()
+        self.epoch_bar.reset()
+        self.batch_bar.reset()
+        self.activations.clear("The probe image's activations appear here while the model trains.")
+        self.results_label.setText("Train a model to see its test accuracy, confusion matrix and mistakes.")
+        self.gallery.set_images(None, [], [])
+        self._set_running(False)
+
+    def shutdown(self) -> None:
+        """Stop training and wait for the worker (the window calls this when closing)."""
+        self._closed = True
+        if self._built:
+            self.controller.shutdown()
+
+    def _on_pause_clicked(self) -> None:
+        if self.controller.is_paused():
+            self.controller.resume()
+            self.buttons["pause"].setText("Pause")
+            self._say("Resumed.")
+        else:
+            self.controller.pause()
+            self.buttons["pause"].setText("Resume")
+            self._say("Paused after the current batch. Resume continues where it stopped.")
+
+    def _set_running(self, running: bool) -> None:
+        self.controls.set_running(running)
+        self.buttons["start"].setEnabled(not running)
+        self.buttons["pause"].setEnabled(running)
+        self.buttons["stop"].setEnabled(running)
+        self.buttons["reset"].setEnabled(not running)
+        self.buttons["load"].setEnabled(not running)
+        self.buttons["save"].setEnabled(not running and self._trained_model is not None)
+        self.buttons["export"].setEnabled(bool(self._history))
+        if not running:
+            self.buttons["pause"].setText("Pause")
+            if self._trained_model is None:
+                self._trained_model = self.controller.trained_model()
+                self.buttons["save"].setEnabled(self._trained_model is not None)
+        self.running_changed.emit(running)
+
+    # ------------------------------------------------------------------ updates
+    def _on_update(self, update: TrainUpdate) -> None:
+        handler = {"started": self._on_started, "batch": self._on_progress, "epoch": self._on_progress,
+                   "finished": self._on_done, "stopped": self._on_done}.get(update.kind)
+        if handler is None:  # diverged / failed
+            self._say(update.message or f"Training {update.kind}.", error=True)
+            self._show_weights(update)
+            return
+        handler(update)
+
+    def _on_started(self, update: TrainUpdate) -> None:
+        self._started = update
+        self.activations.set_class_names(update.class_names)
+        if update.test_images is not None and len(update.test_images):
+            self._probe_index = 0
+            self.controller.set_probe(update.test_images[0])
+        held_out = 0 if update.test_labels is None else len(update.test_labels)
+        self._say(f"Training {self._config.model} on {self._config.dataset}: {held_out} test images held out.")
+        self._show_summary()
+
+    def _on_progress(self, update: TrainUpdate) -> None:
+        self.curves.show_update(update)
+        if update.history:
+            self._history = dict(update.history)
+            self.buttons["export"].setEnabled(True)
+        self.epoch_bar.setRange(0, max(update.epochs, 1))
+        self.epoch_bar.setValue(update.epoch - (1 if update.kind == "batch" else 0))
+        self.batch_bar.setRange(0, max(update.batches, 1))
+        self.batch_bar.setValue(update.batch)
+        self._say(_progress_text(update))
+        self._show_probe(update)
+        self._show_weights(update)
+
+    def _on_done(self, update: TrainUpdate) -> None:
+        self._on_progress(update)
+        evaluation = update.evaluation
+        verb = "Finished" if update.kind == "finished" else "Stopped"
+        if evaluation is None:
+            self.results_label.setText(f"{verb}: no test evaluation.")
+            self._say(f"{verb}.")
+            return
+        accuracy = f"{evaluation.test_accuracy:.2%}"
+        self._say(f"{verb}. Test accuracy {accuracy} (loss {evaluation.test_loss:.4f}).")
+        self.results_label.setText(f"<b>Test accuracy {accuracy}</b> on {len(evaluation.predicted)} test images; "
+                                   f"{len(evaluation.misclassified)} misclassified. Click a mistake to see how each "
+                                   "layer saw it.")
+        names = self._started.class_names if self._started else ()
+        self.confusion.set_confusion(evaluation.confusion, names)
+        self._show_mistakes(evaluation, names)
+        self._emit_snapshot(update, final=True, source=f"trained: {accuracy} test accuracy")
+
+    def _show_probe(self, update: TrainUpdate) -> None:
+        if update.probe is not None:
+            image = None
+            if self._started is not None and self._started.test_images is not None:
+                image = self._started.test_images[self._probe_index]
+            self.activations.set_prediction(update.probe, input_image=image)
+
+    def _show_weights(self, update: TrainUpdate) -> None:
+        if update.weights:
+            kernels = [w for w in update.weights if w.ndim == 4]
+            if kernels:
+                self.filters.set_weights(kernels[0])
+            if time.monotonic() - self._last_snapshot >= SNAPSHOT_INTERVAL_S:
+                source = f"training: epoch {update.epoch} of {update.epochs}, batch {update.batch}"
+                self._emit_snapshot(update, final=False, source=source)
+
+    def _emit_snapshot(self, update: TrainUpdate, *, final: bool, source: str) -> None:
+        if not update.weights or self._started is None or self._config is None:
+            return
+        self._last_snapshot = time.monotonic()
+        self.snapshot_ready.emit(ModelSnapshot(self._config.model, tuple(self._config.layers),
+                                               tuple(self._started.input_shape), tuple(self._started.class_names),
+                                               tuple(update.weights), source, final))
+
+    def _show_mistakes(self, evaluation, names) -> None:
+        started = self._started
+        if started is None or started.test_images is None:
+            return
+        indices = list(evaluation.misclassified[:60])
+        captions = [f"{_name(names, int(started.test_labels[i]))} → {_name(names, int(evaluation.predicted[i]))}"
+                    for i in indices]
+        self.gallery.set_images(started.test_images[indices] if indices else None, captions, indices)
+
+    def _on_gallery_clicked(self, index: int) -> None:
+        """A misclassified image becomes the probe: see how each layer saw it."""
+        if self._started is None or self._started.test_images is None:
+            return
+        self._probe_index = index
+        image = self._started.test_images[index]
+        self.tabs.setCurrentWidget(self.activations)
+        if self.controller.is_running():
+            self.controller.set_probe(image)
+        elif self._inference is not None:
+            self._inference.request(image, tag="probe")
+
+    def _on_inference(self, result) -> None:
+        if result.tag == "probe" and self._started is not None:
+            image = self._started.test_images[self._probe_index]
+            self.activations.set_prediction(result.prediction, input_image=image)
+
+    # ------------------------------------------------------------------ files
+    def _on_save_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save model", "model.keras", "Keras model (*.keras)")
+        if path:
+            self.save_model(path)
+
+    def save_model(self, path: str) -> bool:
+        from explorer.core.model_files import ModelFileError, save_model
+
+        if self._trained_model is None or self.controller.is_running():
+            return False
+        try:
+            written = save_model(self._trained_model, path)
+        except (OSError, ModelFileError, ValueError) as exc:
+            self._say(f"Could not save the model: {exc}", error=True)
+            return False
+        self._say(f"Saved {written}.")
+        return True
+
+    def _on_load_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load model", "", "Keras model (*.keras)")
+        if path:
+            self.load_model(path)
+
+    def load_model(self, path: str) -> bool:
+        """Load a .keras model for inspection and for the drawing pad."""
+        from explorer.core.model_files import ModelFileError, load_model
+
+        try:
+            model = load_model(path)
+        except ModelFileError as exc:
+            self._say(str(exc), error=True)
+            return False
+        self._trained_model = model
+        self.buttons["save"].setEnabled(True)
+        self.summary.setText(summary_html(model=model))
+        if self._inference is not None:
+            self._inference.load_model_file(path)
+        self._say(f"Loaded {path}; the drawing pad uses it now.")
+        return True
+
+    def _on_export_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export curves", "curves.csv", "CSV (*.csv)")
+        if path:
+            from explorer.core.training import save_history_csv
+
+            try:
+                self._say(f"Saved {save_history_csv(path, self._history)}.")
+            except OSError as exc:
+                QMessageBox.warning(self, "Export failed", f"Could not save the curves: {exc}")
+
+    # ------------------------------------------------------------------ model editor and summary
+    def _edit_layers(self) -> None:
+        from explorer.ui.layer_editor import LayerEditorDialog
+
+        dialog = LayerEditorDialog(self.controls.layers, self._input_shape(), parent=self)
+        if dialog.exec():
+            self.controls.layers = dialog.layers()
+            self._show_summary()
+
+    def _input_shape(self):
+        from explorer.core.models import NATIVE_INPUT_SHAPES
+
+        return NATIVE_INPUT_SHAPES.get(self.controls.dataset.currentText(), (28, 28, 1))
+
+    def _show_summary(self) -> None:
+        if not self._built:
+            return
+        name = self.controls.model.currentText()
+        shape = tuple(self._started.input_shape) if self._started else self._input_shape()
+        classes = len(self._started.class_names) if self._started else 10
+        self.summary.setText(summary_html(name=name, layers=self.controls.layers, input_shape=shape,
+                                           num_classes=classes))
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.status.setStyleSheet("color: #b00020;" if error else "")
+        self.status.setText(text)
+
+
+def _name(names, index: int) -> str:
+    return names[index] if 0 <= index < len(names) else str(index)
+
+
+def _progress_text(update: TrainUpdate) -> str:
+    parts = [f"epoch {update.epoch} of {update.epochs}", f"batch {update.batch} of {update.batches}"]
+    if update.samples_per_s:
+        parts.append(f"{update.samples_per_s:,.0f} images/s")
+    if update.eta_s is not None:
+        minutes, seconds = divmod(int(update.eta_s), 60)
+        parts.append(f"about {minutes}:{seconds:02d} left")
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        if key in update.metrics:
+            value = update.metrics[key]
+            parts.append(f"{key.replace('_', ' ')} {value:.2%}" if "accuracy" in key else f"{key.replace('_', ' ')} "
+                         f"{value:.4f}")
+    return " · ".join(parts)
+
+
+__all__ = ["QUICK_CONFIG", "TrainingStudio"]
