@@ -134,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _register_builtin_commands() -> None:
     """Import the modules that register the other subcommands (cheap: they import lazily)."""
     import explorer.filter_command  # noqa: F401
+    import explorer.train_command  # noqa: F401
+    import explorer.summary_command  # noqa: F401
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core.datasets import DATASET_NAMES
+from explorer.core.models import CUSTOM, MODEL_NAMES
 from explorer.core.train_types import OPTIMIZERS, Augmentation, TrainConfig
 
-MODELS = ("mnist-convnet", "lenet5", "fashion-cnn", "cifar-small", "cifar-small-pooling", "custom")
-DATASETS = ("mnist", "fashion-mnist", "cifar10", "digits", "folder")
+MODELS = MODEL_NAMES + (CUSTOM,)
 
 TIPS = {
     "model": "The network to train: the course notes' convnets, or your own stack of layers ('custom').",
@@ -105,7 +106,7 @@ class TrainingControls(QWidget):
     def _data_box(self) -> QGroupBox:
         box = QGroupBox("Data")
         form = QFormLayout(box)
-        self.dataset = _combo(DATASETS, "dataset")
+        self.dataset = _combo(DATASET_NAMES, "dataset")
         self.dataset.currentIndexChanged.connect(self.changed)
         form.addRow("Dataset", self.dataset)
         self.data_dir = QLineEdit()

@@ -426,9 +426,9 @@ class TrainingStudio(QWidget):
             self._show_summary()
 
     def _input_shape(self):
-        from explorer.core.models import NATIVE_INPUT_SHAPES
+        from explorer.core.datasets import INPUT_SHAPES
 
-        return NATIVE_INPUT_SHAPES.get(self.controls.dataset.currentText(), (28, 28, 1))
+        return INPUT_SHAPES.get(self.controls.dataset.currentText(), (28, 28, 1))
 
     def _show_summary(self) -> None:
         if not self._built:
