@@ -49,7 +49,7 @@ from explorer.core.render import apply_lut
 __all__ = ["INK_SIZE", "MIN_SIDE", "OVERLAY_ALPHA", "DrawCanvas"]
 
 #: Smallest side of the pad in pixels (ten times MNIST's 28).
-MIN_SIDE = 280
+MIN_SIDE = 240  # the pad grows with the window; this keeps 640x480 windows usable
 #: Side of the image :meth:`DrawCanvas.ink` returns by default. Fixed rather
 #: than the on-screen size, so resizing the window never changes a prediction.
 INK_SIZE = 280

@@ -132,8 +132,10 @@ class DrawPanel(QWidget):
         right_layout.addLayout(buttons)
         right_layout.addWidget(self.bars, 2)
         right_layout.addWidget(self.heat_box)
-        right_layout.addWidget(QLabel("<b>Preprocessing</b>, as MNIST was made: crop to the ink, fit into 20×20, "
-                                      "centre the mass in 28×28 — the last tile is what the model sees."))
+        steps_caption = QLabel("<b>Preprocessing</b>, as MNIST was made: crop to the ink, fit into 20×20, "
+                               "centre the mass in 28×28 — the last tile is what the model sees.")
+        steps_caption.setWordWrap(True)
+        right_layout.addWidget(steps_caption)
         right_layout.addWidget(self.steps, 1)
         right_layout.addWidget(self.hint)
 

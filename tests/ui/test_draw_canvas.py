@@ -54,7 +54,7 @@ def line(x0, y0, x1, y1, steps=12):
 def test_starts_empty_accessible_and_focusable(canvas):
     assert canvas.is_empty() and canvas.strokes() == ()
     assert canvas.ink().shape == (INK_SIZE, INK_SIZE) and not canvas.ink().any()
-    assert canvas.minimumWidth() >= 280 and canvas.minimumHeight() >= 280
+    assert canvas.minimumWidth() >= MIN_SIDE and canvas.minimumHeight() >= MIN_SIDE >= 240
     assert canvas.accessibleName() and canvas.toolTip() and canvas.accessibleDescription()
     assert canvas.focusPolicy() == Qt.FocusPolicy.StrongFocus
     assert canvas.hasHeightForWidth() and canvas.heightForWidth(500) == 500
