@@ -1,0 +1,1455 @@
+"""Views of a trained (or training) network: what it sees, what it learned, how it does.
+
+* :class:`ActivationsView` - every layer's output for one image, one row per
+  layer (mosaics for spatial outputs, a cell strip for flat ones, labelled
+  bars for a final Dense layer of at most 20 units);
+* :class:`FiltersView` - the first convolution layer's learned filters;
+* :class:`ConfusionView` - the test set's confusion matrix with counts in the cells;
+* :class:`GalleryView` - clickable thumbnails (the misclassified test images);
+* :class:`ProbabilityBars` - the class probabilities for the drawing pad, with
+  the top guess in large type;
+* :class:`AugmentationPreview` - a small grid of augmented variants of one image.
+
+Colour convention of the activations (the same as the kernel lab's feature
+maps): the diverging map with **white = 0**, red = positive, blue = negative,
+symmetric levels shared by all channels of one layer (so channels of a layer
+compare; each layer has its own range, printed beside its caption).  After a
+ReLU everything is >= 0, so those rows run from white ("this unit is silent")
+to dark red ("strongly active"); a layer without a ReLU shows its negative
+values in blue instead of clipping them.  A sequential map would waste half
+its range on the ReLU layers' missing negatives only at the price of reading
+differently from every other map in the app.
+
+Speed: the widgets of the activation rows are made once per architecture
+(layer names, kinds and shapes); afterwards an update only rebuilds each
+row's float32 mosaic (fresh arrays, the caller's are never written) and hands
+it to the row's ``ImageItem`` with explicit levels - about 2 ms for the
+MNIST convnet (3.5 ms with the repaint), so 10 updates a second are no burden.  No TensorFlow here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGraphicsPathItem,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QSizePolicy,
+    QStackedLayout,
+    QTableView,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.render import (
+    BACKGROUND_RGB,
+    DIVERGING_LUT,
+    GREY_LUT,
+    Layout,
+    auto_spacing,
+    build_mosaic,
+    build_rgb_mosaic,
+    mosaic_layout,
+    tile_at,
+    _finite_extrema,
+    _signed_from_extrema,
+)
+from explorer.core.train_types import LayerActivation, Prediction
+from explorer.ui.feature_maps import _LABEL_RGB, FeatureMapView, _fmt, _gap_path
+
+__all__ = [
+    "ActivationsView",
+    "AugmentationPreview",
+    "ConfusionView",
+    "FiltersView",
+    "GalleryView",
+    "ProbabilityBars",
+    "layer_caption",
+]
+
+# Bars: the top class in orange, the others in a quiet blue (a colour-blind
+# safe pair that also survives a washed-out projector).
+TOP_RGB = (230, 97, 1)
+OTHER_RGB = (122, 156, 198)
+
+# Width / height of the grid chosen for an activation mosaic: wide rows keep
+# the column short enough to scroll through a whole network.
+ROW_ASPECT = 3.0
+# A map pixel is never drawn larger than this many screen pixels (tiny 3x3
+# maps would otherwise become huge blocks in a wide window).
+MAX_SCREEN_PX_PER_MAP_PX = 12.0
+INPUT_ROW_MAX_HEIGHT = 150
+BAR_ROW_PX = 19                     # screen height of one bar in the activations column
+MAX_LABELLED_DENSE_UNITS = 20
+
+_PANEL_STYLE = """
+#activationsColumn {{ background: rgb({bg}); }}
+#activationsMessage {{ background: rgb({bg}); color: rgb({fg}); font-size: 13pt; }}
+""".format(bg="%d,%d,%d" % BACKGROUND_RGB, fg="%d,%d,%d" % _LABEL_RGB)
+
+# One sentence per layer kind, shown as the caption's tooltip.
+_KIND_TIPS = {
+    "InputLayer": "The image the network is given, as numbers between 0 and 1.",
+    "Conv2D": "A convolution layer: each channel is one learned filter slid over the previous "
+              "layer's maps, so a channel lights up (red) where its pattern occurs.",
+    "DepthwiseConv2D": "A depthwise convolution filters each input channel on its own.",
+    "SeparableConv2D": "A separable convolution: a depthwise filter per channel, then a 1x1 mix of channels.",
+    "MaxPooling2D": "Max pooling keeps the largest value of each window: smaller maps that keep "
+                    "the strongest responses.",
+    "AveragePooling2D": "Average pooling keeps the mean of each window: smaller, smoother maps.",
+    "GlobalAveragePooling2D": "Global average pooling turns each channel into one number: its mean.",
+    "GlobalMaxPooling2D": "Global max pooling turns each channel into one number: its maximum.",
+    "Flatten": "Flatten lays the last maps out as one long vector (pixel by pixel, channels "
+               "interleaved) so dense layers can use them.",
+    "Dense": "A dense layer: every unit is a weighted sum of all values of the previous layer, "
+             "followed by its activation.",
+    "Dropout": "Dropout silences random units while training; when classifying it passes values through.",
+    "BatchNormalization": "Batch normalisation rescales each channel to a standard range "
+                          "(so values can be negative: blue).",
+    "Activation": "An activation function applied value by value.",
+    "ReLU": "ReLU keeps positive values and sets negative ones to zero (white).",
+    "Softmax": "Softmax turns scores into probabilities that add up to 100%.",
+}
+_DEFAULT_TIP = "This layer's output for the image shown."
+
+
+def layer_caption(name: str, kind: str, shape: Sequence[int]) -> str:
+    """Caption of one activation row, e.g. ``"conv2d (Conv2D) → 26×26×32"``."""
+    dims = "×".join(str(int(n)) for n in shape) or "scalar"
+    return f"{name} ({kind}) \u2192 {dims}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def _set_concept(widget: QWidget, name: str, tip: str) -> None:
+    widget.setAccessibleName(name)
+    widget.setAccessibleDescription(tip)
+    widget.setToolTip(tip)
+
+
+def _to_unit_float(image: np.ndarray) -> np.ndarray:
+    """An image as float32 in [0, 1] (uint8 as 0..255; other floats by their own range if outside)."""
+    arr = np.asarray(image)
+    if arr.dtype == np.uint8:
+        return arr.astype(np.float32) / np.float32(255.0)
+    arr = arr.astype(np.float32)   # always a copy: never write the caller's array
+    finite = arr[np.isfinite(arr)]
+    if finite.size and (finite.min() < 0.0 or finite.max() > 1.0):
+        lo, hi = float(finite.min()), float(finite.max())
+        arr = (arr - lo) / (hi - lo if hi > lo else 1.0)
+    return arr
+
+
+def _as_hwc(image: np.ndarray) -> np.ndarray:
+    arr = np.asarray(image)
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if arr.ndim != 3 or arr.shape[2] == 0:
+        raise ValueError(f"an image must be (H, W) or (H, W, C), got shape {np.shape(image)}")
+    return arr
+
+
+# --------------------------------------------------------------------------
+# Building blocks
+# --------------------------------------------------------------------------
+
+class _Canvas(pg.GraphicsView):
+    """One fixed (non-zoomable) mosaic image whose height follows its width.
+
+    The wheel is left to the scroll area around it; a tooltip describes the
+    map pixel under the pointer (through ``tooltip_provider(x, y)`` in
+    mosaic coordinates).
+    """
+
+    def __init__(self, name: str, tip: str, *, max_scale: float = MAX_SCREEN_PX_PER_MAP_PX,
+                 max_height: int | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent, background=QColor(*BACKGROUND_RGB))
+        _set_concept(self, name, tip)
+        self.view_box = pg.ViewBox(lockAspect=True, enableMouse=False, invertY=True,
+                                   enableMenu=False, defaultPadding=0.0)
+        self.view_box.disableAutoRange()
+        self.setCentralItem(self.view_box)
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.view_box.addItem(self.image_item)
+        # Gaps between tiles, painted in the background colour (as FeatureMapView does).
+        self._gap_item = QGraphicsPathItem()
+        self._gap_item.setPen(QPen(Qt.PenStyle.NoPen))
+        self._gap_item.setBrush(QColor(*BACKGROUND_RGB))
+        self._gap_item.setZValue(1)
+        self.view_box.addItem(self._gap_item, ignoreBounds=True)
+        self._gap_key: object = None
+        self._size = (0, 0)                 # mosaic (height, width)
+        self._max_scale = float(max_scale)
+        self._max_height = max_height
+        self.tooltip_provider: Callable[[float, float], str | None] | None = None
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    # ----- content ---------------------------------------------------------
+    def set_mosaic(self, mosaic: np.ndarray, lut: np.ndarray | None,
+                   gaps: Layout | QPainterPath | None = None, gap_key: object = None) -> None:
+        """Show a fresh [0, 1] float32 mosaic (2-D through ``lut``, or RGB with ``lut=None``).
+
+        ``gaps`` (a Layout, or a path) is painted over in the background
+        colour; it is rebuilt only when ``gap_key`` (default: the layout) changes.
+        """
+        if lut is not self.image_item.lut:
+            self.image_item.setLookupTable(lut, update=False)
+        self.image_item.setImage(mosaic, autoLevels=False, levels=(0.0, 1.0))
+        key = gaps if gap_key is None else gap_key
+        if key != self._gap_key:
+            if gaps is None:
+                path = QPainterPath()
+            elif isinstance(gaps, QPainterPath):
+                path = gaps
+            else:
+                path = _gap_path(gaps)
+            self._gap_item.setPath(path)
+            self._gap_key = key
+        size = mosaic.shape[:2]
+        if size != self._size:
+            self._size = size
+            self.view_box.setRange(QRectF(0, 0, size[1], size[0]), padding=0.0)
+            self.updateGeometry()
+
+    def clear_image(self) -> None:
+        self.image_item.clear()
+
+    def mosaic_size(self) -> tuple[int, int]:
+        """(height, width) of the mosaic shown."""
+        return self._size
+
+    # ----- size ------------------------------------------------------------
+    def hasHeightForWidth(self) -> bool:  # Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # Qt override
+        h, w = self._size
+        if not h or not w:
+            return 24
+        scale = min(max(width, 1) / w, self._max_scale)
+        height = max(16, int(round(h * scale)))
+        if self._max_height is not None:
+            height = min(height, self._max_height)
+        return height
+
+    def sizeHint(self) -> QSize:  # Qt override
+        return QSize(360, self.heightForWidth(360))
+
+    def minimumSizeHint(self) -> QSize:  # Qt override
+        return QSize(60, 16)
+
+    # ----- pointer -----------------------------------------------------------
+    def mosaic_point(self, pos: QPoint) -> tuple[float, float]:
+        """Mosaic (x, y) under a viewport position."""
+        p = self.view_box.mapSceneToView(self.mapToScene(pos))
+        return p.x(), p.y()
+
+    def viewport_point(self, x: float, y: float) -> QPoint:
+        """Viewport position of mosaic point (x, y)."""
+        return self.mapFromScene(self.view_box.mapViewToScene(QPointF(x, y)))
+
+    def tooltip_at(self, pos: QPoint) -> str | None:
+        """The tooltip text for a viewport position (None outside every tile)."""
+        if self.tooltip_provider is None or not self._size[0]:
+            return None
+        return self.tooltip_provider(*self.mosaic_point(pos))
+
+    def wheelEvent(self, event) -> None:  # Qt override
+        event.ignore()      # not zoomable: let the scroll area around it scroll
+
+    def viewportEvent(self, event: QEvent) -> bool:  # Qt override
+        if event.type() == QEvent.Type.ToolTip:
+            text = self.tooltip_at(event.pos())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
+                return True
+        return super().viewportEvent(event)
+
+
+class _Bars(pg.PlotWidget):
+    """Horizontal bars, one per class, labelled on the left, value at the bar's end.
+
+    Horizontal so long class names ("Ankle boot") stay readable; class 0 at
+    the top.  Bars from zero, so negative scores (logits) extend left.
+    """
+
+    def __init__(self, name: str, tip: str, *, dark: bool, font_pt: float = 10.0,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent, background=QColor(*BACKGROUND_RGB))
+        if not dark:    # blend in with the window around it
+            self.setBackground(self.palette().color(QPalette.ColorRole.Window))
+        _set_concept(self, name, tip)
+        self._text_rgb = _LABEL_RGB if dark else (32, 32, 36)
+        plot = self.getPlotItem()
+        plot.setMouseEnabled(False, False)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.hideAxis("bottom")
+        plot.layout.setContentsMargins(6, 2, 10, 2)
+        self.view_box = plot.getViewBox()
+        self.view_box.invertY(True)
+        self.view_box.disableAutoRange()
+        self._font = QFont()
+        self._font.setPointSizeF(font_pt)
+        axis = plot.getAxis("left")
+        axis.setStyle(tickFont=self._font, tickLength=0, tickTextOffset=6, hideOverlappingLabels=False)
+        axis.setTextPen(QColor(*self._text_rgb))
+        axis.setPen(pg.mkPen(None))
+        zero_pen = pg.mkPen(QColor(*self._text_rgb), width=1)
+        self._zero_line = pg.InfiniteLine(pos=0.0, angle=90, pen=zero_pen)
+        plot.addItem(self._zero_line, ignoreBounds=True)
+        self._brushes = (pg.mkBrush(*OTHER_RGB), pg.mkBrush(*TOP_RGB))
+        # A faint full-length track behind each probability bar, so 3% reads as "3% of 100%".
+        track_rgb = (74, 78, 85) if dark else (218, 224, 232)
+        self.track_item = pg.BarGraphItem(x0=np.zeros(0), width=np.zeros(0), y=np.zeros(0),
+                                          height=0.72, pen=None, brush=pg.mkBrush(*track_rgb))
+        self.track_item.setZValue(-1)
+        plot.addItem(self.track_item)
+        self.bar_item = pg.BarGraphItem(x0=np.zeros(0), width=np.zeros(0), y=np.zeros(0),
+                                        height=0.72, pen=None, brushes=[])
+        plot.addItem(self.bar_item)
+        self._texts: list[pg.TextItem] = []
+        self._text_state: list[tuple | None] = []
+        self._names: tuple[str, ...] = ()
+        self._top = -1
+        self._x_range: tuple[float, float] | None = None
+        self._track: float | None = None
+        self._values = np.zeros(0, dtype=np.float32)
+        self.bar_count = 0
+        self._plot = plot
+
+    def set_values(self, values: np.ndarray, names: Sequence[str], *, percent: bool) -> None:
+        v = np.nan_to_num(np.asarray(values, dtype=np.float64).ravel(), nan=0.0, posinf=0.0, neginf=0.0)
+        k = v.size
+        names = tuple(str(n) for n in names)
+        if len(names) != k:
+            names = tuple(str(i) for i in range(k))
+        if k != self.bar_count:
+            self._resize(k)
+        if names != self._names:
+            self._plot.getAxis("left").setTicks([list(enumerate(names)), []])
+            self._names = names
+        top = int(np.argmax(v)) if k else -1
+        if percent:
+            lo, hi = 0.0, 1.0
+        else:
+            lo, hi = min(0.0, float(v.min()) if k else 0.0), max(0.0, float(v.max()) if k else 1.0)
+            if hi - lo < 1e-12:
+                hi = lo + 1.0
+            pad = 0.04 * (hi - lo)
+            lo, hi = (lo - pad if lo < 0 else lo), hi + pad
+        if (lo, hi) != self._x_range:
+            self.view_box.setXRange(lo, hi, padding=0.0)
+            self._x_range = (lo, hi)
+            self._zero_line.setVisible(lo < 0)
+        track = 1.0 if percent else 0.0
+        if track != self._track:
+            self.track_item.setOpts(x0=np.zeros(k), width=np.full(k, track), y=np.arange(k, dtype=np.float64))
+            self._track = track
+        opts = {"x0": np.minimum(v, 0.0), "width": np.abs(v)}
+        if top != self._top:
+            opts["brushes"] = [self._brushes[i == top] for i in range(k)]
+            self._top = top
+        self.bar_item.setOpts(**opts)
+        self._values = v.astype(np.float32)
+        span = hi - lo
+        inside_from = 0.55 * span
+        for i, (item, value) in enumerate(zip(self._texts, v)):
+            if percent:
+                text = "" if value < 0.0005 else f"{100.0 * value:.1f}%"
+            else:
+                text = _fmt(float(value))
+            inside = abs(value) > inside_from
+            sign = -1.0 if value < 0 else 1.0
+            # Inside the bar's end (light text) when long, just past it otherwise.
+            anchor = (1.0, 0.5) if (inside == (sign > 0)) else (0.0, 0.5)
+            x = value - sign * 0.012 * span if inside else value + sign * 0.012 * span
+            if item.toPlainText() != text:
+                item.setText(text)
+            if self._text_state[i] != (inside, anchor):
+                item.setColor(QColor(255, 255, 255) if inside else QColor(*self._text_rgb))
+                item.setAnchor(anchor)
+                self._text_state[i] = (inside, anchor)
+            item.setPos(x, i)
+
+    def wheelEvent(self, event) -> None:  # Qt override
+        event.ignore()      # fixed axes: let a scroll area around it scroll
+
+    def values(self) -> np.ndarray:
+        """The bar lengths shown (a copy)."""
+        return self._values.copy()
+
+    def top_index(self) -> int:
+        return self._top
+
+    def _resize(self, k: int) -> None:
+        while len(self._texts) < k:
+            item = pg.TextItem("", color=QColor(*self._text_rgb), anchor=(0.0, 0.5))
+            item.setFont(self._font)
+            self._plot.addItem(item, ignoreBounds=True)
+            self._texts.append(item)
+        while len(self._texts) > k:
+            self._plot.removeItem(self._texts.pop())
+        self._text_state = [None] * k
+        self.bar_item.setOpts(y=np.arange(k, dtype=np.float64), x0=np.zeros(k), width=np.zeros(k),
+                              brushes=[self._brushes[0]] * k)
+        self._top = -1
+        self._track = None
+        self.view_box.setYRange(-0.5, k - 0.5, padding=0.0)
+        self.bar_count = k
+
+
+# --------------------------------------------------------------------------
+# ActivationsView
+# --------------------------------------------------------------------------
+
+_SCALE_RGB = (190, 196, 204)
+
+
+class _ElidedLabel(QWidget):
+    """One line of text, elided when narrow (a QLabel would force its full width on the column)."""
+
+    def __init__(self, text: str, rgb: tuple[int, int, int], *, bold: bool = False,
+                 align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft, hint_text: str | None = None,
+                 keep_px: int = 24, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._keep_px = keep_px           # shown in full up to this width before eliding
+        self._text = text
+        self._colour = QColor(*rgb)
+        self._align = align | Qt.AlignmentFlag.AlignVCenter
+        self._hint_text = hint_text
+        font = QFont(self.font())
+        font.setBold(bold)
+        self.setFont(font)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:  # noqa: N802  (QLabel's name, so it reads as one)
+        if text == self._text:
+            return
+        self._text = text
+        if self._hint_text is None:
+            self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:  # Qt override
+        metrics = QFontMetrics(self.font())
+        return QSize(metrics.horizontalAdvance(self._hint_text or self._text) + 4, metrics.height() + 2)
+
+    def minimumSizeHint(self) -> QSize:  # Qt override
+        metrics = QFontMetrics(self.font())
+        width = min(metrics.horizontalAdvance(self._text) + 4, self._keep_px)
+        return QSize(width, metrics.height() + 2)
+
+    def paintEvent(self, event) -> None:  # Qt override
+        painter = QPainter(self)
+        painter.setPen(self._colour)
+        metrics = painter.fontMetrics()
+        rect = self.rect()
+        painter.drawText(rect, int(self._align),
+                         metrics.elidedText(self._text, Qt.TextElideMode.ElideRight, rect.width()))
+        painter.end()
+
+
+def _strip_shape(n: int) -> tuple[int, int]:
+    """(rows, cols) for a vector of n cells: a wide band, as few empty cells as possible."""
+    if n <= 0:
+        return 0, 0
+    aspect = 16.0 if n <= 128 else 8.0
+    c0 = min(n, math.ceil(math.sqrt(n * aspect)))
+    best = None
+    for cols in range(max(1, int(c0 * 0.75)), min(n, int(c0 * 1.25) + 1) + 1):
+        rows = math.ceil(n / cols)
+        key = (rows * cols - n, abs(cols - c0), cols)
+        if best is None or key < best[0]:
+            best = (key, rows, cols)
+    return best[1], best[2]
+
+
+def _scale_text(levels_half: float, lo: float) -> str:
+    if not math.isfinite(levels_half) or levels_half <= 1e-9:
+        return "all zero"
+    m = _fmt(levels_half)
+    if lo < 0:
+        return f"blue \u2212{m} \u00b7 white 0 \u00b7 red +{m}"
+    return f"white 0 \u2192 red {m}"
+
+
+class _LayerRow(QWidget):
+    """Caption, colour-scale note and body of one layer; made once per architecture."""
+
+    kind = "maps"
+
+    def __init__(self, name: str, kind: str, shape: tuple[int, ...], body: QWidget,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layer_name, self.layer_kind, self.shape = name, kind, tuple(shape)
+        tip = _KIND_TIPS.get(kind, _DEFAULT_TIP)
+        # The caption keeps up to 260 px; the colour-scale note gives way first.
+        self.caption = _ElidedLabel(layer_caption(name, kind, shape), _LABEL_RGB, bold=True, keep_px=260)
+        _set_concept(self.caption, f"Layer {name}", tip)
+        # The size hint comes from a template, so a changing number never re-lays out the column.
+        self.scale_label = _ElidedLabel("", _SCALE_RGB, align=Qt.AlignmentFlag.AlignRight,
+                                        hint_text="blue \u22120.000 \u00b7 white 0 \u00b7 red +0.000")
+        self.scale_label.setToolTip("The colour range of this row: one range for all its channels, "
+                                    "white is exactly zero.")
+        self.body = body
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setSpacing(12)
+        top.addWidget(self.caption, 3)
+        top.addWidget(self.scale_label, 2)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(6, 8, 6, 2)
+        column.setSpacing(3)
+        column.addLayout(top)
+        column.addWidget(body)
+        self._output: np.ndarray | None = None
+        self._scale_text = ""
+
+    def _set_scale_text(self, text: str) -> None:
+        if text != self._scale_text:
+            self.scale_label.setText(text)
+            self._scale_text = text
+
+    def update_output(self, output: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def tile_count(self) -> int:
+        raise NotImplementedError
+
+
+class _MapsRow(_LayerRow):
+    """(H, W, C): one tile per channel."""
+
+    kind = "maps"
+
+    def __init__(self, name: str, kind: str, shape: tuple[int, ...], parent: QWidget | None = None) -> None:
+        h, w, c = shape
+        canvas = _Canvas(f"{name} channels",
+                         f"The {c} channels of {name}, one tile each: white = 0, red = positive, "
+                         "blue = negative; hover a tile for its value.")
+        super().__init__(name, kind, shape, canvas, parent)
+        gap, _ = auto_spacing(h, w)
+        self.layout_info = mosaic_layout(c, h, w, gap=gap if c > 1 else 0, aspect=ROW_ASPECT)
+        canvas.tooltip_provider = self._tooltip
+
+    def update_output(self, output: np.ndarray) -> None:
+        self._output = output
+        lows, highs = _finite_extrema(np.asarray(output, dtype=np.float32))
+        levels = _signed_from_extrema(lows, highs, "shared")[0]
+        mosaic = build_mosaic(output, self.layout_info, levels, clip=False)
+        self.body.set_mosaic(mosaic, DIVERGING_LUT, self.layout_info)
+        lo = float(np.nanmin(lows)) if np.isfinite(lows).any() else 0.0
+        self._set_scale_text(_scale_text(float(levels[1]), lo))
+
+    def tile_count(self) -> int:
+        return self.layout_info.count
+
+    def _tooltip(self, x: float, y: float) -> str | None:
+        hit = tile_at(self.layout_info, x, y)
+        if hit is None or self._output is None:
+            return None
+        k, r, c = hit
+        return (f"{self.layer_name}, channel {k}\nrow {r}, column {c}: "
+                f"{_fmt(float(self._output[r, c, k]))}")
+
+
+class _StripRow(_LayerRow):
+    """(N,): N cells laid out as a wide band, read row by row."""
+
+    kind = "strip"
+
+    def __init__(self, name: str, kind: str, shape: tuple[int, ...], parent: QWidget | None = None) -> None:
+        n = int(np.prod(shape))
+        canvas = _Canvas(f"{name} units",
+                         f"The {n} values of {name}, one cell each, read left to right and row by row: "
+                         "white = 0, red = positive, blue = negative.",
+                         max_scale=28.0)
+        super().__init__(name, kind, shape, canvas, parent)
+        self.count = n
+        self.rows, self.cols = _strip_shape(n)
+        empty = self.rows * self.cols - n
+        path = QPainterPath()
+        if empty:
+            path.addRect(QRectF(self.cols - empty, self.rows - 1, empty, 1))
+        self._gaps = path
+        canvas.tooltip_provider = self._tooltip
+
+    def update_output(self, output: np.ndarray) -> None:
+        flat = np.asarray(output, dtype=np.float32).ravel()
+        self._output = flat
+        column = flat.reshape(-1, 1, 1) if flat.size else np.zeros((1, 1, 1), dtype=np.float32)
+        lows, highs = _finite_extrema(column)
+        m = float(_signed_from_extrema(lows, highs, "shared")[0, 1])
+        grid = np.full(self.rows * self.cols, 0.5, dtype=np.float32)
+        np.multiply(flat, np.float32(0.5 / m), out=grid[:flat.size])
+        grid[:flat.size] += np.float32(0.5)
+        self.body.set_mosaic(grid.reshape(self.rows, self.cols), DIVERGING_LUT, self._gaps, gap_key="strip")
+        lo = float(lows[0]) if math.isfinite(lows[0]) else 0.0
+        self._set_scale_text(_scale_text(m, lo))
+
+    def tile_count(self) -> int:
+        return self.count
+
+    def _tooltip(self, x: float, y: float) -> str | None:
+        if self._output is None or not (math.isfinite(x) and math.isfinite(y)):
+            return None
+        col, row = math.floor(x), math.floor(y)
+        if not (0 <= col < self.cols and 0 <= row < self.rows):
+            return None
+        i = row * self.cols + col
+        if i >= self.count:
+            return None
+        return f"{self.layer_name}, unit {i}: {_fmt(float(self._output[i]))}"
+
+
+class _BarsRow(_LayerRow):
+    """The last Dense layer of at most 20 units: one labelled bar per class."""
+
+    kind = "bars"
+
+    def __init__(self, name: str, kind: str, shape: tuple[int, ...], parent: QWidget | None = None) -> None:
+        n = int(np.prod(shape))
+        bars = _Bars(f"{name} outputs",
+                     f"The {n} outputs of {name}, one per class: the longest bar is the network's answer.",
+                     dark=True, font_pt=9.5)
+        bars.setFixedHeight(n * BAR_ROW_PX + 8)
+        super().__init__(name, kind, shape, bars, parent)
+        self.count = n
+        self.class_names: tuple[str, ...] = ()
+
+    def update_output(self, output: np.ndarray) -> None:
+        flat = np.asarray(output, dtype=np.float32).ravel()
+        self._output = flat
+        finite = flat[np.isfinite(flat)]
+        percent = bool(finite.size == flat.size and finite.size and finite.min() >= 0
+                       and abs(float(finite.sum()) - 1.0) < 1e-3)
+        self.body.set_values(flat, self.class_names, percent=percent)
+        self._set_scale_text("probabilities (softmax)" if percent else "scores")
+
+    def set_class_names(self, names: Sequence[str]) -> None:
+        self.class_names = tuple(str(n) for n in names)
+        if self._output is not None:
+            self.update_output(self._output)
+
+    def tile_count(self) -> int:
+        return self.count
+
+
+class _InputRow(_LayerRow):
+    """The input image (grey for one channel, colour for three)."""
+
+    kind = "input"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        canvas = _Canvas("Input image", "The image the network is classifying.",
+                         max_scale=8.0, max_height=INPUT_ROW_MAX_HEIGHT)
+        super().__init__("input", "InputLayer", (), canvas, parent)
+        self.scale_label.setText("black 0 \u2192 white 1")
+        canvas.tooltip_provider = self._tooltip
+
+    def update_output(self, image: np.ndarray) -> None:
+        arr = _as_hwc(image)
+        shape = arr.shape
+        if shape != self.shape:
+            self.shape = shape
+            self.caption.setText(f"input \u2192 {'×'.join(str(n) for n in shape)}")
+        img = _to_unit_float(arr)
+        self._output = img
+        if shape[2] == 3:
+            self.body.set_mosaic(np.clip(img, 0.0, 1.0), None, None, gap_key="input")
+        else:
+            self.body.set_mosaic(np.clip(img[:, :, 0], 0.0, 1.0), GREY_LUT, None, gap_key="input")
+
+    def tile_count(self) -> int:
+        return 1
+
+    def _tooltip(self, x: float, y: float) -> str | None:
+        if self._output is None or not (math.isfinite(x) and math.isfinite(y)):
+            return None
+        col, row = math.floor(x), math.floor(y)
+        h, w = self._output.shape[:2]
+        if not (0 <= row < h and 0 <= col < w):
+            return None
+        values = ", ".join(_fmt(float(v)) for v in self._output[row, col])
+        return f"input pixel row {row}, column {col}: {values}"
+
+
+def _architecture(activations: Sequence[LayerActivation]) -> tuple:
+    return tuple((a.name, a.kind, tuple(np.shape(a.output))) for a in activations)
+
+
+def _last_dense_index(arch: tuple) -> int | None:
+    """Index of the last Dense layer if it is flat with <= 20 units (drawn as labelled bars)."""
+    for i in range(len(arch) - 1, -1, -1):
+        name, kind, shape = arch[i]
+        if kind == "Dense":
+            n = int(np.prod(shape)) if shape else 0
+            return i if len(shape) == 1 and 0 < n <= MAX_LABELLED_DENSE_UNITS else None
+    return None
+
+
+class ActivationsView(QWidget):
+    """Every layer's output for one image, as a scrolling column of rows.
+
+    Row per layer: a caption ``"conv2d (Conv2D) → 26×26×32"`` with the row's
+    colour range, then a mosaic of all channels (spatial outputs), a band of
+    cells (flat outputs) or labelled bars (a final Dense layer of <= 20
+    units).  Colours: white = 0, red positive, blue negative, one symmetric
+    range per layer.  Widgets are built once per architecture; updates only
+    replace images (fast enough for 10 updates a second).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        _set_concept(self, "Layer activations",
+                     "How every layer sees one image, from the input at the top to the answer at the "
+                     "bottom: white = 0, red = positive, blue = negative.")
+        self._arch: tuple | None = None
+        self._rows: list[_LayerRow] = []
+        self._class_names: tuple[str, ...] = ()
+        self.setStyleSheet(_PANEL_STYLE)
+
+        self._column = QWidget()
+        self._column.setObjectName("activationsColumn")
+        self._column.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self._column_layout = QVBoxLayout(self._column)
+        self._column_layout.setContentsMargins(0, 0, 0, 6)
+        self._column_layout.setSpacing(0)
+        self.input_row = _InputRow()
+        self.input_row.setVisible(False)
+        self._column_layout.addWidget(self.input_row)
+        self._column_layout.addStretch(1)
+
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self._column)
+
+        self.message_label = QLabel()
+        self.message_label.setObjectName("activationsMessage")
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label.setMargin(24)
+        self._stack = QStackedLayout(self)
+        self._stack.setContentsMargins(0, 0, 0, 0)
+        self._stack.addWidget(self.scroll_area)
+        self._stack.addWidget(self.message_label)
+        self.clear()
+
+    # ----- public API ------------------------------------------------------
+    def set_prediction(self, prediction: Prediction | None, *, input_image: np.ndarray | None = None) -> None:
+        """Show ``prediction``'s activations (None: the empty state).
+
+        Parameters
+        ----------
+        prediction : Prediction or None
+            Its arrays are read, never written.
+        input_image : ndarray, optional
+            (H, W) or (H, W, C) image shown above the first layer.
+        """
+        if prediction is None:
+            self.clear()
+            return
+        activations = prediction.activations
+        if not activations and input_image is None:
+            self.clear("The model has no layers to show.")
+            return
+        arch = _architecture(activations)
+        if arch != self._arch:
+            self._rebuild(arch)
+        if input_image is not None:
+            self.input_row.update_output(input_image)
+        self.input_row.setVisible(input_image is not None)
+        for row, activation in zip(self._rows, activations):
+            row.update_output(activation.output)
+        self._stack.setCurrentIndex(0)
+
+    def set_class_names(self, names: Sequence[str]) -> None:
+        """Labels for the bars of the final Dense layer (index order)."""
+        self._class_names = tuple(str(n) for n in names)
+        for row in self._rows:
+            if isinstance(row, _BarsRow):
+                row.set_class_names(self._class_names)
+
+    def clear(self, message: str = "No image has been classified yet.") -> None:
+        """Show ``message`` instead of the layers (the rows are kept for the next update)."""
+        self.message_label.setText(message)
+        self._stack.setCurrentIndex(1)
+
+    def message(self) -> str | None:
+        """The message shown, or None when layers are shown."""
+        return self.message_label.text() if self._stack.currentIndex() == 1 else None
+
+    def rows(self) -> list[_LayerRow]:
+        """The layer rows in order (the input row is ``input_row``)."""
+        return list(self._rows)
+
+    # ----- internals ----------------------------------------------------------
+    def _rebuild(self, arch: tuple) -> None:
+        for row in self._rows:
+            self._column_layout.removeWidget(row)
+            row.setParent(None)
+            row.deleteLater()
+        self._rows = []
+        bars_at = _last_dense_index(arch)
+        for i, (name, kind, shape) in enumerate(arch):
+            if i == bars_at:
+                row = _BarsRow(name, kind, shape)
+                row.set_class_names(self._class_names)
+            elif len(shape) == 3 and min(shape) > 0:
+                row = _MapsRow(name, kind, shape)
+            else:
+                row = _StripRow(name, kind, shape)
+            # After the input row, before the stretch.
+            self._column_layout.insertWidget(1 + i, row)
+            self._rows.append(row)
+        self._arch = arch
+
+
+# --------------------------------------------------------------------------
+# FiltersView
+# --------------------------------------------------------------------------
+
+class FiltersView(QWidget):
+    """The first convolution layer's learned filters as a labelled mosaic.
+
+    Colour filters (3 input channels) are drawn in colour, each scaled on its
+    own so that grey is a zero weight; other filters are signed maps (white
+    = 0, red positive, blue negative, one range for all filters so they
+    compare) of input channel 0 (one channel) or of the mean over channels.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        _set_concept(self, "Learned filters",
+                     "The first layer's filters: each is a small pattern of weights the network learned "
+                     "and slides over the image looking for it.")
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setAccessibleName("Filters caption")
+        self.map_view = FeatureMapView()
+        self.map_view.setToolTip(self.toolTip())
+        self.hover_label = QLabel(" ")
+        self.hover_label.setAccessibleName("Hovered weight")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.map_view, 1)
+        layout.addWidget(self.hover_label)
+        self._kernel: np.ndarray | None = None
+        self._shown: np.ndarray | None = None
+        self.map_view.pixel_hovered.connect(self._on_pixel_hovered)
+        self.map_view.hover_left.connect(self._on_hover_left)
+        self.clear()
+
+    def set_weights(self, kernel: np.ndarray, *, layer_name: str = "") -> None:
+        """Show a Conv2D kernel (kh, kw, c_in, c_out); never written."""
+        w = np.asarray(kernel, dtype=np.float32)
+        if w.ndim != 4 or 0 in w.shape:
+            raise ValueError(f"a Conv2D kernel is (kh, kw, c_in, c_out), got shape {np.shape(kernel)}")
+        kh, kw, c_in, c_out = w.shape
+        labels = [f"filter {i}" for i in range(c_out)]
+        of = f" of {layer_name}" if layer_name else ""
+        size = f"{kh}\u00d7{kw}\u00d7{c_in}"
+        if c_in == 3:
+            # Each filter on its own scale, zero = mid grey: channel colours are comparable
+            # within a filter, and a negative weight is darker than grey, never clipped.
+            absmax = np.abs(w).max(axis=(0, 1, 2))
+            absmax = np.where(absmax > 0, absmax, 1.0)
+            rgb = 0.5 + w / (2.0 * absmax)
+            tiles = [np.ascontiguousarray(rgb[:, :, :, i]) for i in range(c_out)]
+            self._shown = np.stack(tiles)
+            self.map_view.set_rgb(tiles, labels)
+            how = "in colour (red, green, blue weights), each filter scaled on its own: grey = 0"
+        else:
+            maps = np.ascontiguousarray(w[:, :, 0, :] if c_in == 1 else w.mean(axis=2))
+            self._shown = maps
+            self.map_view.set_maps(maps, labels, signed=True)
+            how = ("white = 0, red = positive weight, blue = negative weight" if c_in == 1 else
+                   f"mean over the {c_in} input channels; white = 0, red positive, blue negative")
+        self._kernel = w
+        self.caption.setText(f"{_plural(c_out, 'learned filter')} of {size}{of}: {how}.")
+
+    def clear(self, message: str = "No trained filters yet: start training to watch them form.") -> None:
+        """Show ``message`` instead of filters."""
+        self._kernel = self._shown = None
+        self.caption.setText("")
+        self.map_view.set_message(message)
+
+    def message(self) -> str | None:
+        return self.map_view.message()
+
+    def filter_count(self) -> int:
+        """The number of filters shown (0 when empty)."""
+        info = self.map_view.layout_info
+        return 0 if info is None or self._kernel is None else info.count
+
+    def _on_pixel_hovered(self, index: int, y: int, x: int) -> None:
+        if self._kernel is None:
+            return
+        weights = self._kernel[y, x, :, index]
+        values = ", ".join(_fmt(float(v)) for v in weights[:3])
+        more = ", \u2026" if weights.size > 3 else ""
+        self.hover_label.setText(f"filter {index}, row {y}, column {x}: weight {values}{more}")
+
+    def _on_hover_left(self) -> None:
+        self.hover_label.setText(" ")
+
+
+# --------------------------------------------------------------------------
+# ConfusionView
+# --------------------------------------------------------------------------
+
+def _blend(rgb: tuple[int, int, int], strength: float) -> QColor:
+    s = min(1.0, max(0.0, strength))
+    return QColor(*(round(255 + (c - 255) * s) for c in rgb))
+
+
+_DIAGONAL_RGB = (33, 102, 172)
+_MISTAKE_RGB = (178, 24, 43)
+
+
+def confusion_tooltip(true_name: str, predicted_name: str, count: int) -> str:
+    """``"true 4, predicted 9: 12 images"``."""
+    return f"true {true_name}, predicted {predicted_name}: {_plural(int(count), 'image')}"
+
+
+class _ConfusionModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.matrix = np.zeros((0, 0), dtype=np.int64)
+        self.names: tuple[str, ...] = ()
+        self._colours: list[list[QColor]] = []
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_data(self, matrix: np.ndarray, names: tuple[str, ...]) -> None:
+        self.beginResetModel()
+        self.matrix = matrix
+        self.names = names
+        k = matrix.shape[0]
+        totals = matrix.sum(axis=1, keepdims=True).astype(np.float64)
+        frac = matrix / np.where(totals > 0, totals, 1.0)
+        off = frac.copy()
+        np.fill_diagonal(off, 0.0)
+        worst = off.max() if off.size else 0.0
+        colours = []
+        for r in range(k):
+            line = []
+            for c in range(k):
+                if r == c:
+                    line.append(_blend(_DIAGONAL_RGB, 0.12 + 0.88 * frac[r, c]))
+                elif matrix[r, c] > 0 and worst > 0:
+                    # Mistakes on their own scale (the worst confusion is darkest), so they stand
+                    # out even when the diagonal holds 99% of the images.
+                    line.append(_blend(_MISTAKE_RGB, 0.10 + 0.80 * off[r, c] / worst))
+                else:
+                    line.append(QColor(255, 255, 255))
+            colours.append(line)
+        self._colours = colours
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # Qt override
+        return 0 if parent.isValid() else self.matrix.shape[0]
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # Qt override
+        return 0 if parent.isValid() else self.matrix.shape[1]
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # Qt override
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        n = int(self.matrix[r, c])
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{n:,}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return confusion_tooltip(self.names[r], self.names[c], n)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._colours[r][c]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            bg = self._colours[r][c]
+            if n == 0:
+                return QColor(170, 170, 170)
+            return QColor(255, 255, 255) if bg.lightnessF() < 0.6 else QColor(20, 20, 24)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.FontRole and r == c:
+            return self._bold
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):  # Qt override
+        if not (0 <= section < len(self.names)):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.names[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            which = "predicted" if orientation == Qt.Orientation.Horizontal else "true"
+            return f"{which} class {self.names[section]}"
+        return None
+
+
+class ConfusionView(QWidget):
+    """The confusion matrix: rows = true class, columns = predicted class, counts in the cells.
+
+    The diagonal (correct) is blue, darker for a larger share of its row;
+    mistakes are red on their own scale, the most frequent confusion darkest.
+    Hover a cell for ``"true 4, predicted 9: 12 images"``.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        _set_concept(self, "Confusion matrix",
+                     "How often each true class (row) was predicted as each class (column): "
+                     "the diagonal is correct, everything else a mistake.")
+        self.caption = QLabel()
+        font = QFont(self.caption.font())
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self.caption.setFont(font)
+        self.caption.setAccessibleName("Accuracy")
+        self.axes_label = QLabel("rows = true class \u2193, columns = predicted class \u2192; "
+                                 "blue diagonal = correct, red = mistakes")
+        self.axes_label.setWordWrap(True)
+        self.model = _ConfusionModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Confusion matrix cells")
+        self.table.setToolTip(self.toolTip())
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setShowGrid(True)
+        self.table.setGridStyle(Qt.PenStyle.SolidLine)
+        self.table.setWordWrap(False)
+        self.table.setCornerButtonEnabled(False)
+        cell_font = QFont(self.table.font())
+        cell_font.setPointSizeF(max(9.0, cell_font.pointSizeF() * 1.05))
+        self.table.setFont(cell_font)
+        for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            header.setMinimumSectionSize(22)
+            header.setHighlightSections(False)
+        self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Headers do not elide by default: a long name would be cut at both ends.
+        self.table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.message_label = QLabel()
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self.caption.setContentsMargins(4, 2, 4, 0)
+        self.axes_label.setContentsMargins(4, 0, 4, 2)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.axes_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message_label, 1)
+        self.clear()
+
+    def set_confusion(self, matrix: np.ndarray, class_names: Sequence[str] = ()) -> None:
+        """Show a (K, K) count matrix (rows = true class); names default to 0..K-1."""
+        m = np.asarray(matrix)
+        if m.ndim != 2 or m.shape[0] != m.shape[1]:
+            raise ValueError(f"a confusion matrix is (K, K), got shape {m.shape}")
+        m = np.rint(np.nan_to_num(m.astype(np.float64))).astype(np.int64)   # a private copy
+        k = m.shape[0]
+        names = tuple(str(n) for n in class_names)
+        if len(names) != k:
+            names = tuple(str(i) for i in range(k))
+        self.model.set_data(m, names)
+        total, correct = int(m.sum()), int(np.trace(m))
+        if total:
+            self.caption.setText(f"Accuracy {100.0 * correct / total:.1f}%: "
+                                 f"{correct:,} of {_plural(total, 'image')} on the diagonal")
+        else:
+            self.caption.setText("No images counted")
+        for widget in (self.caption, self.axes_label, self.table):
+            widget.setVisible(True)
+        self.message_label.setVisible(False)
+
+    def clear(self, message: str = "The confusion matrix appears when training has finished.") -> None:
+        """Show ``message`` instead of the matrix."""
+        self.model.set_data(np.zeros((0, 0), dtype=np.int64), ())
+        self.message_label.setText(message)
+        for widget in (self.caption, self.axes_label, self.table):
+            widget.setVisible(False)
+        self.message_label.setVisible(True)
+
+    def accuracy(self) -> float | None:
+        """Fraction on the diagonal, None when empty."""
+        total = int(self.model.matrix.sum())
+        return int(np.trace(self.model.matrix)) / total if total else None
+
+    def cell_tooltip(self, true_class: int, predicted_class: int) -> str:
+        """The tooltip of one cell."""
+        return self.model.data(self.model.index(true_class, predicted_class), Qt.ItemDataRole.ToolTipRole)
+
+    def cell_count(self) -> int:
+        return self.model.rowCount() * self.model.columnCount()
+
+
+# --------------------------------------------------------------------------
+# GalleryView
+# --------------------------------------------------------------------------
+
+def thumbnail_pixmap(image: np.ndarray, size: int = 48) -> QPixmap:
+    """A crisp thumbnail: scaled by a whole factor (nearest) to about ``size`` pixels."""
+    arr = _as_hwc(image)
+    h, w, c = arr.shape
+    img = _to_unit_float(arr)
+    u8 = np.ascontiguousarray(np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8))
+    if c == 3:
+        qimage = QImage(u8.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    else:
+        grey = np.ascontiguousarray(u8[:, :, 0])
+        qimage = QImage(grey.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+    factor = max(1, round(size / max(h, w)))
+    return QPixmap.fromImage(qimage.scaled(w * factor, h * factor, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.FastTransformation))
+
+
+class _ThumbList(QListWidget):
+    """Icon grid; Enter or Space on the current thumbnail counts as a click."""
+
+    activated_by_key = Signal(QListWidgetItem)
+
+    def keyPressEvent(self, event) -> None:  # Qt override
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.currentItem():
+            self.activated_by_key.emit(self.currentItem())
+            return
+        super().keyPressEvent(event)
+
+
+class GalleryView(QWidget):
+    """A grid of small clickable thumbnails (e.g. the misclassified test images).
+
+    Signals
+    -------
+    image_clicked(int)
+        The dataset index of the thumbnail clicked (or activated with Enter/Space).
+    """
+
+    image_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None, *, limit: int = 60, thumb_size: int = 48,
+                 empty_text: str = "No misclassified images.") -> None:
+        super().__init__(parent)
+        _set_concept(self, "Image gallery",
+                     "Test images the model got wrong, most confident mistakes first: click one to "
+                     "see how each layer saw it.")
+        self.limit = int(limit)
+        self.thumb_size = int(thumb_size)
+        self.empty_text = empty_text
+        self.list = _ThumbList()
+        self.list.setAccessibleName("Thumbnails")
+        self.list.setViewMode(QListView.ViewMode.IconMode)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setMovement(QListView.Movement.Static)
+        self.list.setFlow(QListView.Flow.LeftToRight)
+        self.list.setWrapping(True)
+        self.list.setUniformItemSizes(True)
+        self.list.setDragEnabled(False)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.list.setWordWrap(True)
+        self.list.setSpacing(2)
+        self.list.itemClicked.connect(self._on_item_clicked)
+        self.list.activated_by_key.connect(self._on_item_clicked)
+        self.more_label = QLabel()
+        self.more_label.setAccessibleName("Images not shown")
+        self.message_label = QLabel()
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.more_label)
+        layout.addWidget(self.message_label, 1)
+        self._indices: list[int] = []
+        self.clear()
+
+    def set_images(self, images: np.ndarray | None, captions: Sequence[str], indices: Sequence[int]) -> None:
+        """Show up to ``limit`` thumbnails of ``images`` (N, H, W, C) with captions and dataset indices.
+
+        None or no images shows ``empty_text``.
+        """
+        arr = np.zeros((0, 1, 1, 1), np.float32) if images is None else np.asarray(images)
+        n = 0 if arr.size == 0 else arr.shape[0]
+        if n and arr.ndim not in (3, 4):
+            raise ValueError(f"images must be (N, H, W) or (N, H, W, C), got shape {arr.shape}")
+        if len(indices) < n:
+            raise ValueError(f"{n} images but only {len(indices)} indices")
+        if n == 0:
+            self.clear(self.empty_text)
+            return
+        shown = min(n, self.limit)
+        h, w = arr.shape[1], arr.shape[2]
+        factor = max(1, round(self.thumb_size / max(h, w)))
+        icon = QSize(w * factor, h * factor)
+        metrics = QFontMetrics(self.list.font())
+        self.list.setIconSize(icon)
+        self.list.setGridSize(QSize(max(icon.width(), 40) + 14, icon.height() + 2 * metrics.height() + 10))
+        self.list.setUpdatesEnabled(False)
+        self.list.clear()
+        self._indices = [int(i) for i in indices[:shown]]
+        for i in range(shown):
+            caption = str(captions[i]) if i < len(captions) else ""
+            item = QListWidgetItem(thumbnail_pixmap(arr[i], self.thumb_size), caption)
+            item.setData(Qt.ItemDataRole.UserRole, self._indices[i])
+            item.setToolTip(f"{caption}\ntest image {self._indices[i]}: click to see how each layer saw it"
+                            .strip())
+            item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            self.list.addItem(item)
+        self.list.setUpdatesEnabled(True)
+        hidden = n - shown
+        self.more_label.setText(f"+{hidden:,} more (the first {shown} shown)" if hidden else "")
+        self.more_label.setVisible(bool(hidden))
+        self.list.setVisible(True)
+        self.message_label.setVisible(False)
+
+    def clear(self, message: str | None = None) -> None:
+        """No thumbnails; show ``message`` (default: ``empty_text``)."""
+        self.list.clear()
+        self._indices = []
+        self.message_label.setText(self.empty_text if message is None else message)
+        self.message_label.setVisible(True)
+        self.list.setVisible(False)
+        self.more_label.setVisible(False)
+
+    def message(self) -> str | None:
+        return self.message_label.text() if not self.list.isVisibleTo(self) else None
+
+    def thumbnail_count(self) -> int:
+        return self.list.count()
+
+    def shown_indices(self) -> list[int]:
+        """Dataset indices of the thumbnails, in order."""
+        return list(self._indices)
+
+    def thumbnail_rect(self, i: int) -> QRect:
+        """Where thumbnail ``i`` is, in ``self.list.viewport()`` coordinates."""
+        return self.list.visualItemRect(self.list.item(i))
+
+    def _on_item_clicked(self, item: QListWidgetItem) -> None:
+        index = item.data(Qt.ItemDataRole.UserRole)
+        if index is not None:
+            self.image_clicked.emit(int(index))
+
+
+# --------------------------------------------------------------------------
+# ProbabilityBars
+# --------------------------------------------------------------------------
+
+class _FitLabel(QLabel):
+    """One bold centred line whose font shrinks to fit the width (never above ``point_size``).
+
+    So a long class name ("Ankle boot — 97.0%") never sets a wide minimum for the window.
+    """
+
+    def __init__(self, point_size: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._max_pt = float(point_size)
+        font = QFont(self.font())
+        font.setPointSizeF(self._max_pt)
+        font.setBold(True)
+        self.setFont(font)
+        self._full_font = QFont(font)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setFixedHeight(QFontMetrics(font).height() + 4)   # no jump when the font shrinks
+
+    def minimumSizeHint(self) -> QSize:  # Qt override
+        return QSize(16, self.height())
+
+    def sizeHint(self) -> QSize:  # Qt override
+        return QSize(QFontMetrics(self._full_font).horizontalAdvance(self.text()) + 12, self.height())
+
+    def setText(self, text: str) -> None:  # Qt override
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        needed = QFontMetrics(self._full_font).horizontalAdvance(self.text())
+        room = self.contentsRect().width() - 8
+        size = self._max_pt if needed <= room or needed <= 0 else max(8.0, self._max_pt * room / needed)
+        if abs(self.font().pointSizeF() - size) > 0.2:
+            font = QFont(self._full_font)
+            font.setPointSizeF(size)
+            self.setFont(font)
+
+
+class ProbabilityBars(QWidget):
+    """The class probabilities as bars, with the top guess in large type ("7 — 98.2%").
+
+    Made to be read from the back of a room: big guess, 14 pt class names,
+    the top bar in orange and the rest in blue.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, guess_pt: float = 40.0,
+                 names_pt: float = 14.0) -> None:
+        super().__init__(parent)
+        _set_concept(self, "Class probabilities",
+                     "Softmax turns the network's last outputs into probabilities that add up to 100%; "
+                     "the longest bar is its guess.")
+        self.guess_label = _FitLabel(guess_pt)
+        self.guess_label.setAccessibleName("Top guess")
+        self.guess_label.setStyleSheet("color: rgb(%d,%d,%d);" % TOP_RGB)
+        self.guess_label.setToolTip("The class with the highest probability, and that probability.")
+        self.bars = _Bars("Probability bars", self.toolTip(), dark=False, font_pt=names_pt)
+        self.message_label = QLabel()
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message_label.setWordWrap(True)
+        mfont = QFont(self.message_label.font())
+        mfont.setPointSizeF(names_pt)
+        self.message_label.setFont(mfont)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.guess_label)
+        layout.addWidget(self.bars, 1)
+        layout.addWidget(self.message_label, 1)
+        self.clear()
+
+    def set_probabilities(self, probabilities: np.ndarray, class_names: Sequence[str] = ()) -> None:
+        """Show (K,) probabilities; names default to 0..K-1."""
+        p = np.asarray(probabilities, dtype=np.float64).ravel()
+        if p.size == 0:
+            self.clear("The model gave no probabilities.")
+            return
+        names = tuple(str(n) for n in class_names)
+        if len(names) != p.size:
+            names = tuple(str(i) for i in range(p.size))
+        self.bars.set_values(p, names, percent=True)
+        top = self.bars.top_index()
+        text = f"{names[top]} \u2014 {100.0 * p[top]:.1f}%"
+        if self.guess_label.text() != text:
+            self.guess_label.setText(text)
+        if not self.bars.isVisibleTo(self):
+            self.bars.setVisible(True)
+            self.guess_label.setVisible(True)
+            self.message_label.setVisible(False)
+
+    def clear(self, message: str = "Draw a digit to see what the network thinks it is.") -> None:
+        """Show ``message`` instead of bars."""
+        self.guess_label.setText("")
+        self.message_label.setText(message)
+        self.bars.setVisible(False)
+        self.guess_label.setVisible(False)
+        self.message_label.setVisible(True)
+
+    def guess_text(self) -> str:
+        """The large top-guess text ("" when cleared)."""
+        return self.guess_label.text()
+
+    def bar_values(self) -> np.ndarray:
+        """The bar lengths shown (the probabilities), a copy."""
+        return self.bars.values()
+
+    def message(self) -> str | None:
+        return self.message_label.text() if self.message_label.isVisibleTo(self) else None
+
+
+# --------------------------------------------------------------------------
+# AugmentationPreview
+# --------------------------------------------------------------------------
+
+class AugmentationPreview(QWidget):
+    """A small grid of augmented variants of one training image (made by the caller)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        tip = ("Augmentation: each epoch the network sees randomly rotated, shifted and zoomed copies "
+               "of the training images, so it learns the digit, not its exact position.")
+        _set_concept(self, "Augmentation preview", tip)
+        self.canvas = _Canvas("Augmented variants", tip, max_scale=6.0)
+        self.canvas.tooltip_provider = self._tooltip
+        self.message_label = QLabel()
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.canvas)
+        layout.addWidget(self.message_label)
+        layout.addStretch(1)
+        self.layout_info: Layout | None = None
+        self.clear()
+
+    def set_images(self, images: np.ndarray) -> None:
+        """Show (N, H, W, C) (or (N, H, W)) images in [0, 1] as a near-square grid."""
+        arr = np.asarray(images)
+        if arr.ndim == 3:
+            arr = arr[..., None]
+        if arr.ndim != 4:
+            raise ValueError(f"images must be (N, H, W) or (N, H, W, C), got shape {np.shape(images)}")
+        n, h, w, c = arr.shape
+        if n == 0 or h == 0 or w == 0 or c == 0:
+            self.clear("No augmented images to show.")
+            return
+        layout = mosaic_layout(n, h, w, aspect=1.0)
+        self.layout_info = layout
+        if c == 3:
+            mosaic = build_rgb_mosaic([_to_unit_float(im) for im in arr], layout)
+            self.canvas.set_mosaic(mosaic, None, layout)
+        else:
+            maps = np.moveaxis(_to_unit_float(arr[..., 0]), 0, -1)     # (H, W, N), a copy
+            mosaic = build_mosaic(maps, layout, (0.0, 1.0))
+            self.canvas.set_mosaic(mosaic, GREY_LUT, layout)
+        self.canvas.setVisible(True)
+        self.message_label.setVisible(False)
+
+    def clear(self, message: str = "Turn on augmentation to preview it.") -> None:
+        """Show ``message`` instead of the grid."""
+        self.layout_info = None
+        self.canvas.clear_image()
+        self.canvas.setVisible(False)
+        self.message_label.setText(message)
+        self.message_label.setVisible(True)
+
+    def tile_count(self) -> int:
+        return 0 if self.layout_info is None else self.layout_info.count
+
+    def _tooltip(self, x: float, y: float) -> str | None:
+        hit = None if self.layout_info is None else tile_at(self.layout_info, x, y)
+        return None if hit is None else f"augmented variant {hit[0] + 1}"
