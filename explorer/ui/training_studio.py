@@ -189,6 +189,7 @@ class TrainingStudio(QWidget):
         self.buttons["export"].clicked.connect(self._on_export_clicked)
         self.controller.progressed.connect(self._on_update)
         self.controller.running_changed.connect(self._set_running)
+        self.controller.running_changed.connect(self.running_changed)  # only real state changes
         self.gallery.image_clicked.connect(self._on_gallery_clicked)
         self.controls.changed.connect(self._show_summary)
         self.controls.edit_layers_requested.connect(self._edit_layers)
@@ -262,7 +263,6 @@ class TrainingStudio(QWidget):
             if self._trained_model is None:
                 self._trained_model = self.controller.trained_model()
                 self.buttons["save"].setEnabled(self._trained_model is not None)
-        self.running_changed.emit(running)
 
     # ------------------------------------------------------------------ updates
     def _on_update(self, update: TrainUpdate) -> None:

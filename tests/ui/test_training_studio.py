@@ -1,0 +1,118 @@
+"""The training studio and the drawing pad in the real window, with real (tiny) training runs.
+
+Data: scikit-learn's bundled digits (offline), a few hundred images, 1-2 epochs.
+"""
+
+import csv
+
+import numpy as np
+import pytest
+
+from explorer.core.drawing import Stroke
+from explorer.core.train_types import TrainConfig
+from explorer.ui.main_window import MainWindow
+
+TINY = TrainConfig(model="lenet5", dataset="digits", epochs=2, batch_size=16, limit=240, validation_split=0.2)
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow(auto_load_tf=False)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    win.select_part("training")
+    assert win.wait_until_ready()
+    yield win
+    win.close()
+
+
+def train(qtbot, studio, config=TINY, timeout=120000):
+    kinds = []
+    studio.controller.progressed.connect(lambda update: kinds.append(update.kind))
+    with qtbot.waitSignal(studio.running_changed, check_params_cb=lambda running: not running, timeout=timeout):
+        assert studio.start(config, checkpoint_dir=None)
+    return kinds
+
+
+def test_a_run_fills_curves_filters_activations_and_results(qtbot, window, tmp_path):
+    studio = window.training
+    snapshots = []
+    studio.snapshot_ready.connect(snapshots.append)
+    kinds = train(qtbot, studio)
+    assert kinds[0] == "started" and kinds[-1] == "finished" and kinds.count("epoch") == 2
+    assert len(studio.curves.data("loss")[1]) == 2 and len(studio.curves.data("val_accuracy")[1]) == 2
+    assert "Test accuracy" in studio.results_label.text()
+    assert snapshots and snapshots[-1].final and snapshots[-1].input_shape == (28, 28, 1)
+    assert studio.buttons["save"].isEnabled()
+    # the model trained in the worker can be saved (atomically) and the curves exported
+    assert studio.save_model(str(tmp_path / "model.keras"))
+    assert (tmp_path / "model.keras").stat().st_size > 1000
+    from explorer.core.training import save_history_csv
+
+    rows = list(csv.reader(open(save_history_csv(tmp_path / "curves.csv", studio._history))))
+    assert len(rows) == 3 and "loss" in rows[0]
+
+
+def test_a_diverging_run_is_reported_and_stops_cleanly(qtbot, window):
+    studio = window.training
+    config = TrainConfig(model="lenet5", dataset="digits", epochs=3, batch_size=16, limit=200, optimizer="sgd",
+                         learning_rate=1e6)
+    kinds = train(qtbot, studio, config)
+    assert "diverged" in kinds
+    assert "NaN" in studio.status.text() or "nan" in studio.status.text().lower()
+    assert not studio.controller.is_running() and studio.buttons["start"].isEnabled()
+
+
+def test_bad_settings_are_explained_before_starting(qtbot, window):
+    studio = window.training
+    studio.controls.learning_rate.setText("fast")
+    assert not studio.start()
+    assert "not a number" in studio.status.text()
+
+
+def test_drawing_is_classified_while_the_model_trains(qtbot, window):
+    """Quick training from the drawing pad: the pad follows the weights while the run goes on."""
+    window.select_part("draw")
+    assert window.wait_until_ready()
+    pad = window.draw
+    seven = [Stroke(((0.3, 0.25, 1.0), (0.7, 0.25, 1.0), (0.45, 0.8, 1.0)), width=0.08)]
+    pad.canvas.set_strokes(seven)
+    config = TrainConfig(model="mnist-convnet", dataset="digits", epochs=3, batch_size=16, limit=600)
+    results = []
+    pad.classified.connect(results.append)
+    assert window.training.start(config, checkpoint_dir=None)
+    qtbot.waitUntil(lambda: bool(results), timeout=120000)  # answered by a snapshot of the running model
+    assert window.training.controller.is_running() or results[0].source.startswith("training")
+    first = results[0]
+    assert first.prediction.probabilities.shape == (10,)
+    assert pad.bars.isVisible() and first.prediction.activations
+    qtbot.waitUntil(lambda: not window.training.controller.is_running(), timeout=120000)
+    pad.canvas.set_strokes(seven)
+    qtbot.waitUntil(lambda: results[-1].source.startswith("trained"), timeout=30000)
+    assert 0.0 <= float(results[-1].prediction.probabilities.sum()) - 1.0 < 1e-3
+
+
+def test_empty_and_dot_drawings_explain_themselves(qtbot, window):
+    window.select_part("draw")
+    assert window.wait_until_ready()
+    pad = window.draw
+    pad.canvas.clear()
+    pad.classify_now()
+    assert "empty" in pad.bars.message().lower() or "draw" in pad.bars.message().lower()
+    pad.canvas.set_strokes([Stroke(((0.5, 0.5, 1.0),), width=0.02)])
+    pad.classify_now()
+    assert "small" in pad.bars.message().lower()
+
+
+def test_saving_a_drawing_as_a_labelled_sample(qtbot, window, tmp_path):
+    window.select_part("draw")
+    assert window.wait_until_ready()
+    pad = window.draw
+    pad.canvas.set_strokes([Stroke(((0.5, 0.2, 1.0), (0.5, 0.8, 1.0)), width=0.08)])
+    pad.classify_now()
+    path = pad.save_sample(str(tmp_path), label=1)
+    assert path.parent == tmp_path / "1" and path.suffix == ".png"
+    from PIL import Image
+
+    assert np.asarray(Image.open(path)).shape == (28, 28)
