@@ -92,6 +92,7 @@ class DrawPanel(QWidget):
             self._inference.result_ready.connect(self._on_result)
             self._inference.errored.connect(self._on_error)
             self._inference.model_changed.connect(self._on_model_changed)
+            self._info = self._inference.model_info()  # a model may have arrived before this tab was opened
         self._loading.deleteLater()
         self._loading = None
         self.steps.set_message("Draw a digit on the pad: each preprocessing step appears here.")
@@ -221,10 +222,7 @@ class DrawPanel(QWidget):
     def _show_steps(self, pre) -> None:
         final = pre.final if pre.final.ndim == 3 else pre.final[:, :, None]
         tiles = [pre.cropped, pre.scaled, pre.centred, final.mean(axis=2)]
-        size = max(t.shape[0] for t in tiles), max(t.shape[1] for t in tiles)
-        stack = np.zeros(size + (len(tiles),), np.float32)
-        for index, tile in enumerate(tiles):
-            stack[:tile.shape[0], :tile.shape[1], index] = tile
+        stack = np.stack([_display_tile(tile, STEP_TILE) for tile in tiles], axis=-1)
         self.steps.set_maps(stack, ["cropped", "fitted into the box", "centred by mass", "model input"],
                             signed=False)
 
@@ -288,6 +286,23 @@ class DrawPanel(QWidget):
                             lambda tmp: Image.fromarray(pixels).save(tmp, format="PNG"))
         self.hint.setText(f"Saved {path}.")
         return path
+
+
+STEP_TILE = 84  # display size of each preprocessing step (a multiple of 28: crisp pixels)
+
+
+def _display_tile(image: np.ndarray, side: int) -> np.ndarray:
+    """`image` scaled to fit a side×side tile (nearest: the pixels stay visible), centred on black."""
+    from PIL import Image
+
+    h, w = image.shape
+    scale = side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    resized = np.asarray(Image.fromarray(image.astype(np.float32), mode="F").resize(size, Image.NEAREST))
+    tile = np.zeros((side, side), np.float32)
+    top, left = (side - size[1]) // 2, (side - size[0]) // 2
+    tile[top:top + size[1], left:left + size[0]] = resized
+    return tile
 
 
 def default_samples_folder() -> Path:

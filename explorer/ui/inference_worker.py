@@ -161,7 +161,7 @@ class InferenceService(QObject):
         super().__init__(parent)
         self._pending = _Pending()
         self._serial = 0
-        self._has_model = False
+        self._info: ModelInfo | None = None
         self._thread = QThread(self)
         self._thread.setObjectName("inference")
         self._worker = _Worker(self._pending)
@@ -175,7 +175,11 @@ class InferenceService(QObject):
 
     def has_model(self) -> bool:
         """True once a model has been accepted (the drawing pad prompts until then)."""
-        return self._has_model
+        return self._info is not None
+
+    def model_info(self):
+        """The ModelInfo of the model in use, or None: for views created after it arrived."""
+        return self._info
 
     def set_snapshot(self, snapshot: ModelSnapshot) -> None:
         """Use this architecture and these weights (newest snapshot wins)."""
@@ -203,5 +207,5 @@ class InferenceService(QObject):
             self._wake.emit()
 
     def _on_model_changed(self, info: ModelInfo) -> None:
-        self._has_model = True
+        self._info = info
         self.model_changed.emit(info)
