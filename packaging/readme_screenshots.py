@@ -58,8 +58,32 @@ def main() -> int:
     settle(window)
     lab_widget._on_click(1, 60, 90, pooled=True)
     save(window, "kernel-lab-layer-pooling")
+    train_and_draw(window)
     window.close()
     return 0
+
+
+def train_and_draw(window) -> None:
+    """A short offline run in the studio, then a drawn digit classified by the result."""
+    from explorer.core.drawing import Stroke
+    from explorer.core.train_types import TrainConfig
+
+    window.select_part("training")
+    settle(window)
+    studio = window.training
+    config = TrainConfig(model="mnist-convnet", dataset="digits", epochs=6, batch_size=32)
+    studio.controls.set_config(config)
+    studio.start(config, checkpoint_dir=None)
+    while studio.controller.is_running():
+        settle(window, 0.2)
+    studio.tabs.setCurrentIndex(2)  # results: confusion matrix and mistakes
+    save(window, "training")
+    window.select_part("draw")
+    settle(window)
+    window.draw.canvas.set_strokes([Stroke(((0.5, 0.15, 1.0), (0.5, 0.85, 1.0)), width=0.09)])
+    window.draw.heat_box.setChecked(True)
+    settle(window, 2.0)
+    save(window, "draw")
 
 
 if __name__ == "__main__":
