@@ -40,10 +40,12 @@ class DrawPanel(QWidget):
     -------
     quick_train_requested()   the window starts a short run in the training studio
     classified(object)        an InferenceResult has been drawn (tests, benchmarks)
+    drawing_ready(object)     the preprocessed drawing, (H, W, C) float32
     """
 
     quick_train_requested = Signal()
     classified = Signal(object)
+    drawing_ready = Signal(object)  # the preprocessed drawing (the model input), for the studio's probe
 
     def __init__(self, parent: QWidget | None = None, *, inference=None) -> None:
         super().__init__(parent)
@@ -212,6 +214,7 @@ class DrawPanel(QWidget):
             self.hint.setText("")
             return
         self._show_steps(self._preprocessed)
+        self.drawing_ready.emit(self._preprocessed.final)
         self.hint.setText("The ink touches the border: the model may miss the part outside. Draw a little "
                           "smaller." if self._preprocessed.touches_border else "")
         if self._inference is None or not self._inference.has_model():

@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         """The parts share one model: training snapshots feed the drawing pad's classifier."""
         self.training.snapshot_ready.connect(self.inference.set_snapshot)
         self.draw.quick_train_requested.connect(self.training.quick_train)
+        self.draw.drawing_ready.connect(self.training.use_drawing_as_probe)
 
     def _build_tabs(self) -> None:
         self.inference = InferenceService(self)  # the app's classifier thread (no TensorFlow until used)

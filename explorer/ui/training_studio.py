@@ -10,10 +10,12 @@ as `ModelSnapshot`s so the drawing pad can classify with the model as it learns.
 
 from __future__ import annotations
 
+import threading
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QGridLayout,
     QLabel,
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.train_types import ModelSnapshot, TrainConfig, TrainUpdate
+from explorer.core.train_types import Augmentation, ModelSnapshot, TrainConfig, TrainUpdate
 from explorer.ui.model_summary import summary_html
 
 SNAPSHOT_INTERVAL_S = 1.0  # how often the drawing pad gets new weights while training
@@ -45,6 +47,7 @@ class TrainingStudio(QWidget):
 
     snapshot_ready = Signal(object)
     running_changed = Signal(bool)
+    _augmented = Signal(object)  # preview images, computed on a background thread
 
     def __init__(self, parent: QWidget | None = None, *, inference=None) -> None:
         super().__init__(parent)
@@ -56,7 +59,7 @@ class TrainingStudio(QWidget):
         self._last_snapshot = 0.0
         self._history: dict = {}
         self._trained_model = None  # after a run: the model, for saving (never touched while training)
-        self._probe_index = 0  # test-set index of the probe image
+        self._probe_image = None  # the image whose activations are shown (a test image or the drawing)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self._loading = QLabel("Preparing the training studio…")
@@ -78,7 +81,13 @@ class TrainingStudio(QWidget):
             return
         self._built = True
         from explorer.ui.curves_view import CurvesView
-        from explorer.ui.network_views import ActivationsView, ConfusionView, FiltersView, GalleryView
+        from explorer.ui.network_views import (
+            ActivationsView,
+            AugmentationPreview,
+            ConfusionView,
+            FiltersView,
+            GalleryView,
+        )
         from explorer.ui.training_controls import TrainingControls
         from explorer.ui.training_worker import TrainingController
 
@@ -88,6 +97,7 @@ class TrainingStudio(QWidget):
         self.filters = FiltersView()
         self.confusion = ConfusionView()
         self.gallery = GalleryView()
+        self.augment_view = AugmentationPreview()
         self.controller = TrainingController(self)
         self._build_layout()
         self._connect()
@@ -142,7 +152,13 @@ class TrainingStudio(QWidget):
         self.tabs.addTab(self.filters, "Filters")
         self.tabs.addTab(results, "Results")
         self.tabs.addTab(summary_scroll, "Model")
+        self.tabs.addTab(self.augment_view, "Augmentation")
 
+        self.follow_drawing = QCheckBox("Probe with my drawing")
+        self.follow_drawing.setToolTip("Show every layer's activations for the digit on the drawing pad instead of "
+                                       "a test image, as the network learns.")
+        self.follow_drawing.setAccessibleName("Probe with my drawing")
+        self.tabs.setCornerWidget(self.follow_drawing)
         centre = QSplitter(Qt.Vertical)
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -192,6 +208,10 @@ class TrainingStudio(QWidget):
         self.controller.running_changed.connect(self.running_changed)  # only real state changes
         self.gallery.image_clicked.connect(self._on_gallery_clicked)
         self.controls.changed.connect(self._show_summary)
+        self._augment_timer = QTimer(self, singleShot=True, interval=300)
+        self._augment_timer.timeout.connect(self._refresh_augmentation)
+        self.controls.changed.connect(self._augment_timer.start)
+        self._augmented.connect(self._on_augmented)
         self.controls.edit_layers_requested.connect(self._edit_layers)
         if self._inference is not None:
             self._inference.result_ready.connect(self._on_inference)
@@ -277,9 +297,10 @@ class TrainingStudio(QWidget):
     def _on_started(self, update: TrainUpdate) -> None:
         self._started = update
         self.activations.set_class_names(update.class_names)
-        if update.test_images is not None and len(update.test_images):
-            self._probe_index = 0
-            self.controller.set_probe(update.test_images[0])
+        if self.follow_drawing.isChecked() and self._probe_image is not None:
+            self.controller.set_probe(self._probe_image)
+        elif update.test_images is not None and len(update.test_images):
+            self._set_probe(update.test_images[0])
         held_out = 0 if update.test_labels is None else len(update.test_labels)
         self._say(f"Training {self._config.model} on {self._config.dataset}: {held_out} test images held out.")
         self._show_summary()
@@ -317,10 +338,20 @@ class TrainingStudio(QWidget):
 
     def _show_probe(self, update: TrainUpdate) -> None:
         if update.probe is not None:
-            image = None
-            if self._started is not None and self._started.test_images is not None:
-                image = self._started.test_images[self._probe_index]
-            self.activations.set_prediction(update.probe, input_image=image)
+            self.activations.set_prediction(update.probe, input_image=self._probe_image)
+
+    def _set_probe(self, image) -> None:
+        """Make `image` the probe: the trainer reports its activations, or the classifier answers."""
+        self._probe_image = image
+        if self.controller.is_running():
+            self.controller.set_probe(image)
+        elif self._inference is not None and self._inference.has_model():
+            self._inference.request(image, tag="probe")
+
+    def use_drawing_as_probe(self, image) -> None:
+        """The drawing pad's current drawing, used as the probe when 'Probe with my drawing' is on."""
+        if self._built and self.follow_drawing.isChecked():
+            self._set_probe(image)
 
     def _show_weights(self, update: TrainUpdate) -> None:
         if update.weights:
@@ -352,18 +383,42 @@ class TrainingStudio(QWidget):
         """A misclassified image becomes the probe: see how each layer saw it."""
         if self._started is None or self._started.test_images is None:
             return
-        self._probe_index = index
-        image = self._started.test_images[index]
+        self.follow_drawing.setChecked(False)
         self.tabs.setCurrentWidget(self.activations)
-        if self.controller.is_running():
-            self.controller.set_probe(image)
-        elif self._inference is not None:
-            self._inference.request(image, tag="probe")
+        self._set_probe(self._started.test_images[index])
 
     def _on_inference(self, result) -> None:
-        if result.tag == "probe" and self._started is not None:
-            image = self._started.test_images[self._probe_index]
-            self.activations.set_prediction(result.prediction, input_image=image)
+        if result.tag == "probe":
+            self.activations.set_prediction(result.prediction, input_image=self._probe_image)
+
+    # ------------------------------------------------------------------ augmentation preview
+    def _refresh_augmentation(self) -> None:
+        """Show a few images as the augmentation layers will vary them (computed off the UI thread)."""
+        augmentation = Augmentation(self.controls.rotation.value(), self.controls.translation.value(),
+                                    self.controls.zoom.value())
+        if not augmentation.enabled:
+            self.augment_view.clear("Turn on rotation, translation or zoom to preview the augmented images.")
+            return
+        started = self._started
+        images = started.test_images[:3] if started is not None and started.test_images is not None else None
+
+        def work() -> None:
+            from explorer.core.augment import preview
+            from explorer.core.datasets import load_dataset
+
+            try:
+                samples = images if images is not None else load_dataset("digits", limit=3).x_train[:3]
+                self._augmented.emit(preview(samples, augmentation, copies=3))
+            except Exception as exc:  # shown in the tab, never raised into Qt
+                self._augmented.emit(f"Cannot preview the augmentation: {exc}")
+
+        threading.Thread(target=work, name="augmentation-preview", daemon=True).start()
+
+    def _on_augmented(self, result) -> None:
+        if isinstance(result, str):
+            self.augment_view.clear(result)
+        else:
+            self.augment_view.set_images(result)
 
     # ------------------------------------------------------------------ files
     def _on_save_clicked(self) -> None:

@@ -116,3 +116,26 @@ def test_saving_a_drawing_as_a_labelled_sample(qtbot, window, tmp_path):
     from PIL import Image
 
     assert np.asarray(Image.open(path)).shape == (28, 28)
+
+
+def test_augmentation_preview_follows_the_settings(qtbot, window):
+    studio = window.training
+    studio.controls.rotation.setValue(0.1)
+    qtbot.waitUntil(lambda: studio.augment_view.tile_count() == 12, timeout=30000)  # 3 images x (1 + 3 variants)
+    studio.controls.rotation.setValue(0.0)
+    qtbot.waitUntil(lambda: studio.augment_view.tile_count() == 0, timeout=5000)
+
+
+def test_the_drawing_can_be_the_probe(qtbot, window):
+    studio, pad = window.training, window.draw
+    window.select_part("draw")
+    assert window.wait_until_ready()
+    studio.follow_drawing.setChecked(True)
+    pad.canvas.set_strokes([Stroke(((0.5, 0.2, 1.0), (0.5, 0.8, 1.0)), width=0.08)])
+    pad.classify_now()
+    assert studio._probe_image is not None and studio._probe_image.shape == (28, 28, 1)
+    probes = []
+    studio.controller.progressed.connect(lambda u: u.probe is not None and probes.append(u.probe))
+    train(qtbot, studio)
+    assert probes  # the trainer reported the drawing's activations
+    np.testing.assert_array_equal(studio._probe_image, pad._preprocessed.final)
