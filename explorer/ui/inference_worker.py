@@ -105,6 +105,7 @@ class _Worker(QObject):
     def _apply_model(self, model) -> None:
         from explorer.core.inference import Predictor
 
+        previous = (self._predictor, self._key)
         try:
             if isinstance(model, ModelSnapshot):
                 key = (model.model, model.layers, tuple(model.input_shape), len(model.class_names))
@@ -123,6 +124,11 @@ class _Worker(QObject):
                 info = ModelInfo(f"loaded from {model}", shape, tuple(str(i) for i in range(classes)))
         except Exception as exc:  # a broken model must be reported, and the previous one kept
             self.errored.emit("model", str(exc))
+            return
+        if not getattr(self._predictor, "output_is_distribution", True):
+            problem = self._predictor.output_problem
+            self._predictor, self._key = previous
+            self.errored.emit("model", problem)
             return
         self._source = info.source
         self.model_changed.emit(info)

@@ -139,3 +139,19 @@ def test_the_drawing_can_be_the_probe(qtbot, window):
     train(qtbot, studio)
     assert probes  # the trainer reported the drawing's activations
     np.testing.assert_array_equal(studio._probe_image, pad._preprocessed.final)
+
+
+def test_a_model_that_is_not_a_classifier_is_explained(qtbot, window, tmp_path):
+    from explorer.core import tf_backend
+    from explorer.core.model_files import save_model
+
+    keras = tf_backend.load().keras
+    regression = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    save_model(regression, tmp_path / "scores.keras")
+    window.select_part("draw")
+    assert window.wait_until_ready()
+    with qtbot.waitSignal(window.inference.errored, timeout=30000) as got:
+        window.inference.load_model_file(str(tmp_path / "scores.keras"))
+    assert got.args[0] == "model" and "not a class distribution" in got.args[1]
+    assert "not a class distribution" in window.draw.model_label.text()
+    assert not window.inference.has_model()
