@@ -107,7 +107,7 @@ class Predictor:
             if layers[-1] not in kept:
                 raise ValueError("the model's last layer is used more than once; cannot show its output")
             layers = kept
-            self._graph = keras.Model(model.inputs, [layer.output for layer in layers])
+            self._graph = keras.Model(model.inputs[0], [layer.output for layer in layers])
         self._layers = tuple(layers)
         self._names = tuple(layer.name for layer in layers)
         self._kinds = tuple(type(layer).__name__ for layer in layers)

@@ -367,7 +367,9 @@ class Trainer:
         if evaluation is not None:
             metrics.update(test_loss=evaluation.test_loss, test_accuracy=evaluation.test_accuracy)
         kind = "stopped" if stopped else "finished"
-        if stopped:
+        if stopped and reporter.batch == 0 and reporter.epoch <= 1:
+            message = "stopped before the first batch"
+        elif stopped:
             message = f"stopped at epoch {reporter.epoch}, batch {reporter.batch}"
         else:
             message = f"finished {reporter.completed_epochs} epoch{'s' if reporter.completed_epochs != 1 else ''}"
@@ -629,8 +631,9 @@ def _check_data(x_train, y_train, x_test, validation_split: float) -> None:
                 f"{'no training' if split_at == 0 else 'no validation'} images: use more data or another split"
             )
     for name, images in (("training", x_train), ("test", x_test)):
-        if len(images) and not np.isfinite(images).all():
-            raise DatasetError(f"the {name} images contain NaN or infinite values")
+        for start in range(0, len(images), 4096):  # in chunks: no image-sized temporary array
+            if not np.isfinite(images[start:start + 4096]).all():
+                raise DatasetError(f"the {name} images contain NaN or infinite values")
 
 
 def _make_optimizer(keras, config: TrainConfig):

@@ -348,6 +348,19 @@ def test_augmentation_trains_a_wrapper_but_hands_out_the_plain_model():
     np.testing.assert_array_equal(trainer.model(image).numpy(), trainer.model(image).numpy())
 
 
+def test_early_stopping_on_val_loss():
+    # Random labels: nothing generalises, so val_loss stops improving at once.
+    config = TrainConfig(optimizer="adam", learning_rate=0.01, epochs=12, batch_size=32, patience=1,
+                         validation_split=0.25)
+    recorder = Recorder()
+    Trainer(config, dataset=_random_dataset(n_train=160), checkpoint_dir=None).run(recorder)
+    final = recorder.updates[-1]
+    assert final.kind == "finished" and recorder.kinds().count("epoch") < 12
+    epochs = len(final.history["val_loss"])
+    assert final.message.startswith(
+        f"finished {epochs} epochs (early stopping: val_loss had not improved for 1 epoch)")
+
+
 def test_a_probe_of_the_wrong_shape_is_dropped():
     trainer = Trainer(TrainConfig(epochs=1, validation_split=0.0), dataset=_random_dataset(n_train=64),
                       checkpoint_dir=None)

@@ -1,0 +1,237 @@
+"""Benchmark: the training worker's throughput, memory and the Predictor's latency.
+
+Run: python tests/benchmarks/bench_training.py [--data-dir /work/shared/data/mnist]
+                                               [--samples 12000] [--epochs 2] [--repeats 4]
+
+1. Throughput. mnist-convnet, batch 64, rmsprop, validation split 0.1, on the
+   first N real MNIST training images: a plain ``model.fit`` (verbose=0)
+   against the same through :class:`Trainer` with everything on (a probe
+   image, weight snapshots, throttled batch updates, a checkpoint per epoch).
+   Both clocks cover the same thing: fit() from its first call (tracing
+   included) to the end of the last epoch's validation. The runs alternate
+   (plain, trainer, trainer, plain, ...) after an unmeasured warm-up; the
+   median of each is compared. Target: trainer / plain >= 0.95.
+2. Memory: RSS after each of 5 short epochs through the Trainer (should be flat).
+3. Predictor latency for one 28x28 image with every layer's activations:
+   ``model.predict`` vs an eager ``model(x)`` vs :class:`Predictor`, idle
+   and while a Trainer runs in another thread (the drawing pad's situation),
+   plus the per-update costs inside the training callback (probe, snapshot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+
+import numpy as np  # noqa: E402
+
+from explorer.core import datasets, models, tf_backend  # noqa: E402
+from explorer.core.inference import Predictor  # noqa: E402
+from explorer.core.train_types import TrainConfig  # noqa: E402
+from explorer.core.training import Trainer, _weights_snapshot, make_snapshot  # noqa: E402
+
+BATCH = 64
+SPLIT = 0.1
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def plain_fit(data, epochs: int, seed: int) -> tuple[float, float]:
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    model = models.build_model("mnist-convnet", input_shape=data.input_shape, num_classes=data.num_classes)
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    start, cpu = time.perf_counter(), time.process_time()
+    model.fit(data.x_train, data.y_train, batch_size=BATCH, epochs=epochs, validation_split=SPLIT, verbose=0)
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def trainer_fit(data, epochs: int, seed: int, checkpoints: str | None) -> tuple[float, float, dict]:
+    config = TrainConfig(model="mnist-convnet", optimizer="rmsprop", batch_size=BATCH, epochs=epochs,
+                         validation_split=SPLIT, seed=seed)
+    trainer = Trainer(config, dataset=data, checkpoint_dir=checkpoints)
+    trainer.set_probe(data.x_test[0])
+    marks: dict = {"batch": 0, "weights": 0, "probe": 0}
+    latest = []
+
+    def report(update):
+        if update.kind == "started":
+            marks["start"], marks["cpu"] = time.perf_counter(), time.process_time()
+        elif update.kind == "batch":
+            marks["batch"] += 1
+            marks["weights"] += update.weights is not None
+            marks["probe"] += update.probe is not None
+        elif update.kind == "epoch":
+            marks["end"], marks["cpu_end"] = time.perf_counter(), time.process_time()
+        latest[:] = [update]  # the UI keeps only the newest update
+
+    trainer.run(report)
+    assert latest[0].kind == "finished", latest[0].message
+    # "started" comes just before fit() is called; the last "epoch" right after its validation.
+    return marks["end"] - marks["start"], marks["cpu_end"] - marks["cpu"], marks
+
+
+def throughput(data, epochs: int, repeats: int) -> None:
+    n_fit = int(len(data.x_train) * (1 - SPLIT))
+    samples = n_fit * epochs
+    print(f"\n1. throughput: mnist-convnet, batch {BATCH}, rmsprop, {len(data.x_train):,} MNIST images "
+          f"({n_fit:,} trained per epoch, {len(data.x_train) - n_fit:,} validation), {epochs} epochs per run")
+    with tempfile.TemporaryDirectory() as checkpoints:
+        plain_fit(data, 1, 99)  # warm-up: TensorFlow's first-use costs go to neither side
+        trainer_fit(data, 1, 99, checkpoints)
+        plain, trained, plain_cpu, trained_cpu = [], [], [], []
+        order = []
+        for r in range(repeats):
+            order += ["plain", "trainer"] if r % 2 == 0 else ["trainer", "plain"]
+        for which in order:
+            if which == "plain":
+                seconds, cpu = plain_fit(data, epochs, 0)
+                plain.append(samples / seconds)
+                plain_cpu.append(cpu * 1e3 / samples)
+                print(f"   plain model.fit   {samples / seconds:6.0f} samples/s  ({seconds:5.2f} s, "
+                      f"CPU {cpu * 1e3 / samples:.3f} ms/sample)")
+            else:
+                seconds, cpu, marks = trainer_fit(data, epochs, 0, checkpoints)
+                trained.append(samples / seconds)
+                trained_cpu.append(cpu * 1e3 / samples)
+                print(f"   Trainer           {samples / seconds:6.0f} samples/s  ({seconds:5.2f} s, "
+                      f"CPU {cpu * 1e3 / samples:.3f} ms/sample; {marks['batch']} batch updates, "
+                      f"{marks['weights']} weight snapshots, {marks['probe']} probes, {epochs} checkpoints)")
+    ratio = statistics.median(trained) / statistics.median(plain)
+    pairs = [t / p for t, p in zip(trained, plain)]
+    print(f"   median: plain {statistics.median(plain):.0f}, Trainer {statistics.median(trained):.0f} samples/s"
+          f" -> ratio {ratio:.3f} (target >= 0.95) {'OK' if ratio >= 0.95 else 'BELOW TARGET'}; "
+          f"pairwise ratios {', '.join(f'{r:.2f}' for r in pairs)}")
+    print(f"   CPU time per sample (less sensitive to other processes): plain "
+          f"{statistics.median(plain_cpu):.3f} ms, Trainer {statistics.median(trained_cpu):.3f} ms -> "
+          f"throughput ratio {statistics.median(plain_cpu) / statistics.median(trained_cpu):.3f}")
+
+
+def memory(data) -> None:
+    print("\n2. memory: RSS after each epoch (5 epochs of 5,400 images, probe + snapshots + checkpoints on)")
+    config = TrainConfig(model="mnist-convnet", batch_size=BATCH, epochs=5, validation_split=SPLIT, limit=6000)
+    with tempfile.TemporaryDirectory() as checkpoints:
+        for label in ("first run in this process", "second run (allocators warm)"):
+            readings = []
+            trainer = Trainer(config, dataset=data, checkpoint_dir=checkpoints)
+            trainer.set_probe(data.x_test[0])
+
+            def report(update):
+                if update.kind == "epoch":
+                    readings.append(rss_mb())
+
+            trainer.run(report)
+            del trainer
+            print(f"   {label:30s} RSS MB: " + ", ".join(f"{r:.0f}" for r in readings)
+                  + f"   (epoch 1 -> 5: {readings[-1] - readings[0]:+.1f} MB)")
+
+
+def timed(function, count: int) -> tuple[float, float]:
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1e3)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+
+
+def latency(data) -> None:
+    import keras
+
+    print("\n3. one 28x28 image + every layer's activations (median / p95 ms)")
+    keras.utils.set_random_seed(0)
+    model = models.build_model("mnist-convnet")
+    image = np.array(data.x_test[0])
+    batch = image[None]
+    layer_model = keras.Model(model.inputs[0], [layer.output for layer in model.layers])
+    predictor = Predictor(model)
+    for _ in range(3):
+        layer_model.predict(batch, verbose=0)
+        layer_model(batch)
+        predictor.predict(image)
+    rows = [
+        ("model.predict (all layers)", lambda: layer_model.predict(batch, verbose=0), 30),
+        ("eager call (all layers)", lambda: layer_model(batch), 200),
+        ("Predictor.predict", lambda: predictor.predict(image), 1000),
+    ]
+    for name, function, count in rows:
+        median, p95 = timed(function, count)
+        print(f"   idle            {name:28s} {median:7.2f} / {p95:7.2f}")
+    median, p95 = timed(lambda: _weights_snapshot(model), 200)
+    print(f"   callback costs  weight snapshot (read-only copies) {median:.2f} / {p95:.2f}")
+    median, p95 = timed(lambda: predictor.saliency(image, 3), 200)
+    print(f"   idle            {'Predictor.saliency':28s} {median:7.2f} / {p95:7.2f}")
+    median, p95 = timed(lambda: predictor.grad_cam(image, 3), 200)
+    print(f"   idle            {'Predictor.grad_cam':28s} {median:7.2f} / {p95:7.2f}")
+
+    # While a Trainer runs: the drawing pad's own copy follows the training weights.
+    config = TrainConfig(model="mnist-convnet", batch_size=BATCH, epochs=100, validation_split=0.0)
+    trainer = Trainer(config, dataset=data, checkpoint_dir=None)
+    trainer.set_probe(image)
+    started, snapshots, rates = [], [], []
+
+    def report(update):
+        if update.kind == "started":
+            started.append(update)
+        if update.weights is not None:
+            snapshots.append(update.weights)
+        if update.kind == "batch" and update.batch > 1:
+            rates.append(update.samples_per_s)
+
+    worker = threading.Thread(target=trainer.run, args=(report,))
+    worker.start()
+    while not snapshots:
+        time.sleep(0.05)
+    time.sleep(1.0)
+    pad = Predictor.from_snapshot(make_snapshot(config, started[0], snapshots[-1], "training"))
+    rate_before = rates[-1]
+    results = {}
+    for name, function, count in (("Predictor.predict", lambda: pad.predict(image), 1500),
+                                  ("Predictor.set_weights", lambda: pad.set_weights(snapshots[-1]), 200),
+                                  ("eager call (all layers)", lambda: layer_model(batch), 200)):
+        results[name] = timed(function, count)
+    rate_during = rates[-1]
+    trainer.stop()
+    worker.join()
+    for name, (median, p95) in results.items():
+        print(f"   while training  {name:28s} {median:7.2f} / {p95:7.2f}")
+    print(f"   (training ran at {rate_before:.0f} samples/s before and {rate_during:.0f} while being queried "
+          f"non-stop)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default="/work/shared/data/mnist")
+    parser.add_argument("--samples", type=int, default=12000)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=4)
+    parser.add_argument("--only", choices=("throughput", "memory", "latency"))
+    args = parser.parse_args()
+    tf = tf_backend.load()
+    data = datasets.load_dataset("mnist", data_dir=args.data_dir, limit=args.samples)
+    print(f"TensorFlow {tf.__version__}, {os.cpu_count()} CPUs, "
+          f"oneDNN {'off' if os.environ.get('TF_ENABLE_ONEDNN_OPTS') == '0' else 'on (default)'}; {data.source}")
+    if args.only in (None, "throughput"):
+        throughput(data, args.epochs, args.repeats)
+    if args.only in (None, "memory"):
+        memory(data)
+    if args.only in (None, "latency"):
+        latency(data)
+
+
+if __name__ == "__main__":
+    main()
