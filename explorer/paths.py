@@ -59,11 +59,13 @@ def resource_path(name: str) -> pathlib.Path:
     return path
 
 
-def user_data_dir() -> pathlib.Path:
-    """The user's data folder for this app (checkpoints, class drawings), created on demand.
+def user_data_dir(create: bool = True) -> pathlib.Path:
+    """The user's data folder for this app (checkpoints, class drawings).
 
-    ``$XDG_DATA_HOME/feature-map-explorer`` or ``~/.local/share/feature-map-explorer``;
-    ``FME_DATA_DIR`` overrides it (tests, portable installs).
+    ``$XDG_DATA_HOME/feature-map-explorer`` (the XDG spec ignores a relative
+    ``XDG_DATA_HOME``) or ``~/.local/share/feature-map-explorer``;
+    ``FME_DATA_DIR`` overrides it (tests, portable installs). Created unless
+    `create` is False.
     """
     import os
 
@@ -71,7 +73,10 @@ def user_data_dir() -> pathlib.Path:
     if override:
         folder = pathlib.Path(override)
     else:
-        shared = os.environ.get("XDG_DATA_HOME") or pathlib.Path.home() / ".local" / "share"
+        shared = os.environ.get("XDG_DATA_HOME")
+        if not shared or not os.path.isabs(shared):
+            shared = pathlib.Path.home() / ".local" / "share"
         folder = pathlib.Path(shared) / "feature-map-explorer"
-    folder.mkdir(parents=True, exist_ok=True)
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
     return folder

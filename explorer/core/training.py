@@ -77,15 +77,9 @@ def default_checkpoint_dir() -> pathlib.Path:
     see :func:`explorer.paths.user_data_dir`). Each run writes
     ``<run-id>/epoch-NN.keras`` inside. Not created here.
     """
-    override = os.environ.get("FME_DATA_DIR")
-    if override:
-        base = pathlib.Path(override)
-    else:
-        shared = os.environ.get("XDG_DATA_HOME")
-        if not shared or not os.path.isabs(shared):  # the XDG spec says to ignore relative paths
-            shared = pathlib.Path.home() / ".local" / "share"
-        base = pathlib.Path(shared) / "feature-map-explorer"
-    return base / "checkpoints"
+    from explorer.paths import user_data_dir
+
+    return user_data_dir(create=False) / "checkpoints"
 
 
 # ---------------------------------------------------------------- the trainer
@@ -663,15 +657,9 @@ def _with_augmentation(keras, model, config: TrainConfig):
     snapshotted, saved and evaluated is exactly :func:`build_model`'s (and the
     random layers would be identities at inference anyway).
     """
-    aug, seed = config.augmentation, int(config.seed)
-    layers = []
-    if aug.rotation:
-        layers.append(keras.layers.RandomRotation(aug.rotation, fill_mode="constant", seed=seed))
-    if aug.translation:
-        layers.append(keras.layers.RandomTranslation(aug.translation, aug.translation, fill_mode="constant",
-                                                     seed=seed + 1))
-    if aug.zoom:
-        layers.append(keras.layers.RandomZoom(aug.zoom, aug.zoom, fill_mode="constant", seed=seed + 2))
+    from explorer.core.augment import augmentation_layers
+
+    layers = augmentation_layers(config.augmentation, int(config.seed))
     shape = tuple(model.inputs[0].shape[1:])
     return keras.Sequential([keras.Input(shape=shape), *layers, model], name=f"{model.name}-augmented")
 
