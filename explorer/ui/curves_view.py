@@ -41,18 +41,38 @@ class CurvesView(QWidget):
             layout.addWidget(plot)
         self.reset()
 
-    def reset(self) -> None:
-        """Empty curves, ready for a new run."""
+    def reset(self, epochs: int = 1) -> None:
+        """Empty curves, ready for a run of `epochs` epochs.
+
+        The ranges are set, not auto-fitted: re-ranging on every update makes
+        pyqtgraph redraw its axes each time, which costs the training thread CPU.
+        """
         self._live = {"loss": ([], []), "accuracy": ([], [])}
+        self._loss_top = 0.0
         for line in self.lines.values():
             line.setData([], [])
+        for metric, plot in self.plots.items():
+            plot.disableAutoRange()
+            plot.setXRange(0, max(epochs, 1), padding=0.02)
+            plot.setYRange(0, 1, padding=0.02)
+
+    def _grow_loss_range(self, values) -> None:
+        top = max((float(v) for v in values if v == v and v != float("inf")), default=0.0)
+        if top > self._loss_top:  # only grows: the axis is redrawn rarely
+            self._loss_top = top * 1.15
+            self.plots["loss"].setYRange(0, self._loss_top, padding=0.02)
 
     def show_update(self, update: TrainUpdate) -> None:
         """Draw an update's history and running metrics."""
+        if update.epochs and update.kind in ("started", "epoch") and self.plots["loss"].viewRange()[0][1] < update.epochs:
+            for plot in self.plots.values():
+                plot.setXRange(0, update.epochs, padding=0.02)
         if update.history:
             for key, values in update.history.items():
                 if key in self.lines:
                     self.lines[key].setData(list(range(1, len(values) + 1)), list(values))
+                    if "loss" in key:
+                        self._grow_loss_range(values)
         if update.kind == "epoch":
             self._live = {"loss": ([], []), "accuracy": ([], [])}
         if update.kind == "batch" and update.batches:
@@ -63,6 +83,8 @@ class CurvesView(QWidget):
                     xs.append(x)
                     ys.append(float(update.metrics[metric]))
                     self.lines[f"live_{metric}"].setData(xs, ys)
+                    if metric == "loss":
+                        self._grow_loss_range(ys[-1:])
 
     def data(self, key: str):
         """(x, y) of a line, for tests: "loss", "val_loss", "live_loss", ..."""

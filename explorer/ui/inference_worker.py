@@ -93,14 +93,29 @@ class _Worker(QObject):
         self._predictor = None
         self._key = None
         self._source = ""
+        self._staged: ModelSnapshot | None = None  # newest snapshot, applied when a request needs it
+        self._applied: ModelInfo | None = None  # the model actually answering
 
     @Slot()
     def run_pending(self) -> None:
         while (job := self._pending.take()) is not None:
             if isinstance(job, _Request):
                 self._answer(job)
+            elif isinstance(job, ModelSnapshot):
+                self._stage(job)
             else:
+                self._staged = None  # a file replaces any staged snapshot
                 self._apply_model(job)
+
+    def _stage(self, snapshot: ModelSnapshot) -> None:
+        """Remember the newest snapshot; build or update the network only when something is classified.
+
+        Snapshots arrive every second while a model trains; applying each one
+        would take CPU from training even when nobody is drawing.
+        """
+        self._staged = snapshot
+        self._source = snapshot.source
+        self.model_changed.emit(ModelInfo(snapshot.source, tuple(snapshot.input_shape), tuple(snapshot.class_names)))
 
     def _apply_model(self, model) -> None:
         from explorer.core.inference import Predictor
@@ -123,17 +138,25 @@ class _Worker(QObject):
                 classes = int(loaded.output_shape[-1])
                 info = ModelInfo(f"loaded from {model}", shape, tuple(str(i) for i in range(classes)))
         except Exception as exc:  # a broken model must be reported, and the previous one kept
-            self.errored.emit("model", str(exc))
+            self._keep_previous(previous, str(exc))
             return
         if not getattr(self._predictor, "output_is_distribution", True):
-            problem = self._predictor.output_problem
-            self._predictor, self._key = previous
-            self.errored.emit("model", problem)
+            self._keep_previous(previous, self._predictor.output_problem)
             return
-        self._source = info.source
+        self._source, self._applied = info.source, info
         self.model_changed.emit(info)
 
+    def _keep_previous(self, previous, problem: str) -> None:
+        self._predictor, self._key = previous
+        self.errored.emit("model", problem)
+        if self._applied is not None:  # a staged snapshot was announced: say which model still answers
+            self._source = self._applied.source
+            self.model_changed.emit(self._applied)
+
     def _answer(self, request: _Request) -> None:
+        if self._staged is not None:
+            staged, self._staged = self._staged, None
+            self._apply_model(staged)
         if self._predictor is None:
             self.errored.emit(request.tag, "there is no model yet: train one or load a .keras file")
             return

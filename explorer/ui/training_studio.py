@@ -33,6 +33,7 @@ from explorer.core.train_types import Augmentation, ModelSnapshot, TrainConfig, 
 from explorer.ui.model_summary import summary_html
 
 SNAPSHOT_INTERVAL_S = 1.0  # how often the drawing pad gets new weights while training
+DRAW_INTERVAL_MS = 250  # batch updates are drawn at most 4 times a second: painting competes with training
 QUICK_CONFIG = TrainConfig(model="mnist-convnet", dataset="digits", epochs=4, batch_size=32, validation_split=0.1)
 
 
@@ -203,6 +204,11 @@ class TrainingStudio(QWidget):
         self.buttons["save"].clicked.connect(self._on_save_clicked)
         self.buttons["load"].clicked.connect(self._on_load_clicked)
         self.buttons["export"].clicked.connect(self._on_export_clicked)
+        self._pending_batch = None
+        self._latest_probe = self._latest_kernels = None  # newest data for tabs not on screen
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._draw_timer = QTimer(self, singleShot=True, interval=DRAW_INTERVAL_MS)
+        self._draw_timer.timeout.connect(self._flush_pending)
         self.controller.progressed.connect(self._on_update)
         self.controller.running_changed.connect(self._set_running)
         self.controller.running_changed.connect(self.running_changed)  # only real state changes
@@ -228,8 +234,8 @@ class TrainingStudio(QWidget):
             return False
         if self.controller.is_running():
             return False
-        self.reset()
         self._config = config
+        self.reset()
         self._say("Loading the data and building the model…")
         self.controller.start(config, **trainer_options)
         return True
@@ -245,7 +251,7 @@ class TrainingStudio(QWidget):
         if self.controller.is_running():
             return
         self._started, self._history, self._trained_model = None, {}, None
-        self.curves.reset()
+        self.curves.reset(self._config.epochs if self._config else 1)
         self.epoch_bar.reset()
         self.batch_bar.reset()
         self.activations.clear("The probe image's activations appear here while the model trains.")
@@ -286,6 +292,31 @@ class TrainingStudio(QWidget):
 
     # ------------------------------------------------------------------ updates
     def _on_update(self, update: TrainUpdate) -> None:
+        if update.kind == "batch":
+            # Keep only the newest batch update and draw it on the next tick: painting curves and
+            # activations costs CPU the training thread needs, and the eye cannot follow 8 redraws/s.
+            self._pending_batch = self._merge_pending(update)
+            if not self._draw_timer.isActive():
+                self._draw_timer.start()
+            return
+        self._flush_pending()
+        self._dispatch(update)
+
+    def _merge_pending(self, update: TrainUpdate) -> TrainUpdate:
+        """The newest update, keeping the newest weights and probe seen since the last draw."""
+        pending = getattr(self, "_pending_batch", None)
+        if pending is None:
+            return update
+        from dataclasses import replace
+
+        return replace(update, weights=update.weights or pending.weights, probe=update.probe or pending.probe)
+
+    def _flush_pending(self) -> None:
+        pending, self._pending_batch = getattr(self, "_pending_batch", None), None
+        if pending is not None:
+            self._dispatch(pending)
+
+    def _dispatch(self, update: TrainUpdate) -> None:
         handler = {"started": self._on_started, "batch": self._on_progress, "epoch": self._on_progress,
                    "finished": self._on_done, "stopped": self._on_done}.get(update.kind)
         if handler is None:  # diverged / failed
@@ -338,7 +369,15 @@ class TrainingStudio(QWidget):
 
     def _show_probe(self, update: TrainUpdate) -> None:
         if update.probe is not None:
-            self.activations.set_prediction(update.probe, input_image=self._probe_image)
+            self._latest_probe = update.probe
+            if self.activations.isVisible():  # hidden tabs draw when shown (see _on_tab_changed)
+                self.activations.set_prediction(update.probe, input_image=self._probe_image)
+
+    def _on_tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.activations and self._latest_probe is not None:
+            self.activations.set_prediction(self._latest_probe, input_image=self._probe_image)
+        if self.tabs.currentWidget() is self.filters and self._latest_kernels is not None:
+            self.filters.set_weights(self._latest_kernels)
 
     def _set_probe(self, image) -> None:
         """Make `image` the probe: the trainer reports its activations, or the classifier answers."""
@@ -357,7 +396,9 @@ class TrainingStudio(QWidget):
         if update.weights:
             kernels = [w for w in update.weights if w.ndim == 4]
             if kernels:
-                self.filters.set_weights(kernels[0])
+                self._latest_kernels = kernels[0]
+                if self.filters.isVisible():
+                    self.filters.set_weights(kernels[0])
             if time.monotonic() - self._last_snapshot >= SNAPSHOT_INTERVAL_S:
                 source = f"training: epoch {update.epoch} of {update.epochs}, batch {update.batch}"
                 self._emit_snapshot(update, final=False, source=source)

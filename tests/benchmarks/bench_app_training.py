@@ -79,10 +79,11 @@ def app_fit(window, dataset, config: TrainConfig, meter: StallMeter) -> float:
     studio = window.training
     rates = []
     studio.controller.progressed.connect(lambda u: u.kind == "epoch" and rates.append(u.samples_per_s))
+    loop = QEventLoop()  # block in Qt's event loop as the app does (a processEvents spin would steal a core)
+    studio.running_changed.connect(lambda running: running or loop.quit())
     meter.start()
     studio.start(config, dataset=dataset, checkpoint_dir=None)
-    while studio.controller.is_running():
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    loop.exec()
     meter.stop()
     return statistics.mean(rates) if rates else float("nan")
 

@@ -81,14 +81,29 @@ def test_snapshots_reuse_the_network_and_answers_come_from_the_worker(qtbot, ser
 
 
 def test_a_broken_model_keeps_the_previous_one(qtbot, service):
-    with qtbot.waitSignal(service.model_changed, timeout=5000):
+    with qtbot.waitSignal(service.result_ready, timeout=5000):
         service.set_snapshot(snapshot(0.5))
-    with qtbot.waitSignal(service.errored, timeout=5000) as got:
-        service.set_snapshot(snapshot(0.9, model="broken"))
-    assert got.args == ["model", "cannot build this model"]
-    with qtbot.waitSignal(service.result_ready, timeout=5000) as answered:
         service.request(np.zeros((8, 8, 1)))
-    assert answered.args[0].prediction.probabilities[0] == 0.5
+    with qtbot.waitSignal(service.model_changed, timeout=5000):
+        service.set_snapshot(snapshot(0.9, model="broken"))  # staged: built only when needed
+    errors, answers = [], []
+    service.errored.connect(lambda *args: errors.append(args))
+    service.result_ready.connect(answers.append)
+    service.request(np.zeros((8, 8, 1)))
+    qtbot.waitUntil(lambda: bool(answers), timeout=5000)
+    assert errors == [("model", "cannot build this model")]
+    assert answers[0].prediction.probabilities[0] == 0.5
+    assert service.model_info().source == "w=0.5"  # the model still answering
+
+
+def test_snapshots_are_only_built_when_something_is_classified(qtbot, service):
+    for value in (0.1, 0.2, 0.3):
+        with qtbot.waitSignal(service.model_changed, timeout=5000):
+            service.set_snapshot(snapshot(value))
+    assert BUILT == [] and service.has_model()
+    with qtbot.waitSignal(service.result_ready, timeout=5000) as got:
+        service.request(np.zeros((8, 8, 1)))
+    assert len(BUILT) == 1 and got.args[0].prediction.probabilities[0] == np.float32(0.3)
 
 
 def test_a_burst_of_requests_is_answered_once_for_the_last(qtbot, service):
