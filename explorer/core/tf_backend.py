@@ -32,3 +32,23 @@ def load():
 def loaded():
     """The TensorFlow module if :func:`load` has finished, else None (never imports)."""
     return _tf
+
+
+def warm_up() -> None:
+    """Pay TensorFlow's one-time costs now: build, train one step and trace a tiny model.
+
+    The first model a process builds and fits initialises Keras and TF's
+    tracing machinery in C++ while holding the GIL (measured: stalls of
+    100-250 ms in the UI thread). The app calls this on its loader thread at
+    start-up, so the user's first training run starts smoothly.
+    """
+    import numpy as np
+
+    keras = load().keras
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3, activation="relu"),
+                              keras.layers.MaxPooling2D(2), keras.layers.Flatten(),
+                              keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x, y = np.zeros((4, 8, 8, 1), np.float32), np.zeros(4, np.int64)
+    model.fit(x, y, batch_size=2, epochs=1, verbose=0, validation_split=0.5)
+    model.predict(x, verbose=0)

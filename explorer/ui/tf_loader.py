@@ -27,7 +27,9 @@ def import_tensorflow() -> str:
     """
     from explorer.core import tf_backend
 
-    return str(tf_backend.load().__version__)
+    version = str(tf_backend.load().__version__)
+    tf_backend.warm_up()  # here, in the background, rather than at the user's first Start
+    return version
 
 
 def loaded_versions() -> dict[str, str | None]:

@@ -117,6 +117,8 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=1)
     args = parser.parse_args(argv)
     create_application()
+    tf_backend.load()
+    tf_backend.warm_up()  # as the app's loader thread does at start-up
     try:
         dataset = load_dataset("mnist", data_dir=args.data_dir, limit=args.samples)
     except Exception as exc:  # no MNIST here: the bundled digits still measure the ratio
