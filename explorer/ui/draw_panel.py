@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.ui.lazy_part import LazyPart
+
 FRAME_MS = 16  # one request per 60 Hz frame at most
 NO_MODEL = ("No model yet. Train one in the training studio — or click <b>Quick train</b> for a 20-second run "
             "on the offline digits — or load a .keras file.")
 
 
-class DrawPanel(QWidget):
+class DrawPanel(LazyPart):
     """The third part of the window.
 
     Signals
@@ -48,35 +50,14 @@ class DrawPanel(QWidget):
     drawing_ready = Signal(object)  # the preprocessed drawing (the model input), for the studio's probe
 
     def __init__(self, parent: QWidget | None = None, *, inference=None) -> None:
-        super().__init__(parent)
+        super().__init__("Preparing the drawing pad…", parent)
         self._inference = inference
-        self._built = False
-        self._closed = False
         self._info = None  # ModelInfo of the model answering
         self._preprocessed = None
         self._last_serial = 0
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        self._loading = QLabel("Preparing the drawing pad…")
-        self._loading.setAlignment(Qt.AlignCenter)
-        layout.addWidget(self._loading)
-
-    def showEvent(self, event) -> None:  # Qt override
-        super().showEvent(event)
-        if not self._built and getattr(self.window(), "has_painted", lambda: True)():
-            QTimer.singleShot(0, self.build)
-
-    def is_ready(self) -> bool:
-        return self._built
-
-    def shutdown(self) -> None:
-        self._closed = True
 
     # ------------------------------------------------------------------ build
-    def build(self) -> None:
-        if self._built or self._closed:
-            return
-        self._built = True
+    def _build(self) -> None:
         from explorer.ui.draw_canvas import DrawCanvas
         from explorer.ui.feature_maps import FeatureMapView
         from explorer.ui.network_views import ActivationsView, ProbabilityBars
@@ -95,8 +76,6 @@ class DrawPanel(QWidget):
             self._inference.errored.connect(self._on_error)
             self._inference.model_changed.connect(self._on_model_changed)
             self._info = self._inference.model_info()  # a model may have arrived before this tab was opened
-        self._loading.deleteLater()
-        self._loading = None
         self.steps.set_message("Draw a digit on the pad: each preprocessing step appears here.")
         self._show_model_state()
 

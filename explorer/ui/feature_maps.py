@@ -188,10 +188,7 @@ class FeatureMapView(QWidget):
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.view_box.addItem(self.image_item)
         # Gaps and label bands, painted in the background colour over the image.
-        self._gap_item = QGraphicsPathItem()
-        self._gap_item.setPen(QPen(Qt.PenStyle.NoPen))
-        self._gap_item.setBrush(QColor(*BACKGROUND_RGB))
-        self._gap_item.setZValue(1)
+        self._gap_item = gap_item()
         self._gap_layout: Layout | None = None
         self.view_box.addItem(self._gap_item, ignoreBounds=True)
 
@@ -710,6 +707,15 @@ class FeatureMapView(QWidget):
         layout = self._make_layout()
         if (layout.rows, layout.cols) != (self.layout_info.rows, self.layout_info.cols):
             self._render()
+
+
+def gap_item() -> QGraphicsPathItem:
+    """The item that paints a mosaic's gaps in the background colour (one path, above the image)."""
+    item = QGraphicsPathItem()
+    item.setPen(QPen(Qt.PenStyle.NoPen))
+    item.setBrush(QColor(*BACKGROUND_RGB))
+    item.setZValue(1)
+    return item
 
 
 def _gap_path(layout: Layout) -> QPainterPath:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
 from explorer.core.files import atomic_write, save_npy
 from explorer.core.explain import explain_conv, explain_pool
 from explorer.core.lab import LabRequest, LabResult
+from explorer.ui.lazy_part import LazyPart
 
 DEFAULT_SAMPLE = "china"
 
 
-class KernelLab(QWidget):
+class KernelLab(LazyPart):
     """The first part of the window.
 
     Signals
@@ -45,34 +46,16 @@ class KernelLab(QWidget):
     rendered = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("Preparing the kernel lab…", parent)
         self.setAcceptDrops(True)
         self._serial = 0
         self._shown: tuple[LabRequest, LabResult] | None = None
         self._pinned = False
         self._explained: tuple[int, int, int, bool] | None = None  # the pixel being explained
-        self._built = False
-        self._closed = False
         self._ready = False
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        self._loading = QLabel("Preparing the kernel lab…")
-        self._loading.setAlignment(Qt.AlignCenter)
-        layout.addWidget(self._loading)
 
     # ------------------------------------------------------------------ build
-    def showEvent(self, event) -> None:  # Qt override
-        super().showEvent(event)
-        # In the main window the first paint triggers build(); later (another
-        # tab first, or the lab on its own) build as soon as the event loop runs.
-        if not self._built and getattr(self.window(), "has_painted", lambda: True)():
-            QTimer.singleShot(0, self.build)
-
-    def build(self) -> None:
-        """Create the views and load the default sample (idempotent)."""
-        if self._built or self._closed:
-            return
-        self._built = True
+    def _build(self) -> None:
         from explorer.ui.explain_panel import ExplainPanel
         from explorer.ui.feature_maps import FeatureMapView
         from explorer.ui.image_source import ImageSource
@@ -90,8 +73,6 @@ class KernelLab(QWidget):
         self.computer = LabComputer(self)
         self._build_layout()
         self._connect()
-        self._loading.deleteLater()
-        self._loading = None
         self.source.load_sample(DEFAULT_SAMPLE)
 
     def _build_layout(self) -> None:
@@ -185,8 +166,8 @@ class KernelLab(QWidget):
             view.hover_left.connect(self._on_hover_left)
 
     def shutdown(self) -> None:
-        """Stop the compute thread (the window calls this when it closes); never build after."""
-        self._closed = True
+        """Stop the compute thread (the window calls this when it closes)."""
+        super().shutdown()
         if self._built:
             self.computer.shutdown()
 

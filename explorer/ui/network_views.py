@@ -80,7 +80,7 @@ from explorer.core.render import (
     _signed_from_extrema,
 )
 from explorer.core.train_types import LayerActivation, Prediction
-from explorer.ui.feature_maps import _LABEL_RGB, FeatureMapView, _fmt, _gap_path
+from explorer.ui.feature_maps import _LABEL_RGB, FeatureMapView, _fmt, _gap_path, gap_item
 
 __all__ = [
     "ActivationsView",
@@ -199,10 +199,7 @@ class _Canvas(pg.GraphicsView):
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.view_box.addItem(self.image_item)
         # Gaps between tiles, painted in the background colour (as FeatureMapView does).
-        self._gap_item = QGraphicsPathItem()
-        self._gap_item.setPen(QPen(Qt.PenStyle.NoPen))
-        self._gap_item.setBrush(QColor(*BACKGROUND_RGB))
-        self._gap_item.setZValue(1)
+        self._gap_item = gap_item()
         self.view_box.addItem(self._gap_item, ignoreBounds=True)
         self._gap_key: object = None
         self._size = (0, 0)                 # mosaic (height, width)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.train_types import Augmentation, ModelSnapshot, TrainConfig, TrainUpdate
+from explorer.ui.lazy_part import LazyPart
 from explorer.ui.model_summary import summary_html
 
 SNAPSHOT_INTERVAL_S = 1.0  # how often the drawing pad gets new weights while training
@@ -37,7 +38,7 @@ DRAW_INTERVAL_MS = 250  # batch updates are drawn at most 4 times a second: pain
 QUICK_CONFIG = TrainConfig(model="mnist-convnet", dataset="digits", epochs=4, batch_size=32, validation_split=0.1)
 
 
-class TrainingStudio(QWidget):
+class TrainingStudio(LazyPart):
     """The second part of the window.
 
     Signals
@@ -51,36 +52,17 @@ class TrainingStudio(QWidget):
     _augmented = Signal(object)  # preview images, computed on a background thread
 
     def __init__(self, parent: QWidget | None = None, *, inference=None) -> None:
-        super().__init__(parent)
+        super().__init__("Preparing the training studio…", parent)
         self._inference = inference  # the app's InferenceService (probe after training), optional
-        self._built = False
-        self._closed = False
         self._started: TrainUpdate | None = None  # dataset facts of the current run
         self._config: TrainConfig | None = None
         self._last_snapshot = 0.0
         self._history: dict = {}
         self._trained_model = None  # after a run: the model, for saving (never touched while training)
         self._probe_image = None  # the image whose activations are shown (a test image or the drawing)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        self._loading = QLabel("Preparing the training studio…")
-        self._loading.setAlignment(Qt.AlignCenter)
-        layout.addWidget(self._loading)
 
     # ------------------------------------------------------------------ build
-    def showEvent(self, event) -> None:  # Qt override
-        super().showEvent(event)
-        if not self._built and getattr(self.window(), "has_painted", lambda: True)():
-            QTimer.singleShot(0, self.build)
-
-    def is_ready(self) -> bool:
-        return self._built
-
-    def build(self) -> None:
-        """Create the widgets (idempotent; after the window's first paint)."""
-        if self._built or self._closed:
-            return
-        self._built = True
+    def _build(self) -> None:
         from explorer.ui.curves_view import CurvesView
         from explorer.ui.network_views import (
             ActivationsView,
@@ -102,8 +84,6 @@ class TrainingStudio(QWidget):
         self.controller = TrainingController(self)
         self._build_layout()
         self._connect()
-        self._loading.deleteLater()
-        self._loading = None
         self._set_running(False)
 
     def _build_layout(self) -> None:
@@ -261,7 +241,7 @@ class TrainingStudio(QWidget):
 
     def shutdown(self) -> None:
         """Stop training and wait for the worker (the window calls this when closing)."""
-        self._closed = True
+        super().shutdown()
         if self._built:
             self.controller.shutdown()
 
