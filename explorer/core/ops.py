@@ -199,9 +199,11 @@ def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1, engine="auto") 
 
 # Engine choice, from measurements on china.jpg (tests/benchmarks/bench_conv.py).
 # TensorFlow's oneDNN kernels use every core and are hard to beat on dense
-# kernels and banks, but they ignore sparsity; NumPy's cost grows only with the
-# non-zero taps, so very sparse kernels (a line, the identity) are several
-# times faster on NumPy. Before TensorFlow has loaded, NumPy computes it all.
+# small kernels and banks, but they ignore sparsity and handle a single big
+# map poorly: NumPy's cost grows only with the non-zero taps, so very sparse
+# kernels (a line, the identity) are several times faster on NumPy, and one
+# dense 5x5-or-larger map is faster with the kernel-row engine. Before
+# TensorFlow has loaded, NumPy computes it all.
 _ROWS_ENGINE_MIN_TAPS = 16
 
 
@@ -210,10 +212,15 @@ def _very_sparse(tap_planes: int, rows: _Axis, cols: _Axis) -> bool:
 
 
 def _choose_engine(batch: np.ndarray, taps: int, filters: int, rows: _Axis, cols: _Axis) -> str:
+    many = taps * filters > _ROWS_ENGINE_MIN_TAPS
+    rows_fit = many and _rows_engine_fits(batch, rows, cols)
+    # One big kernel (5x5 and up): the kernel-row engine beats oneDNN's single-map path.
+    big_single = filters == 1 and rows.f * cols.f >= 25 and rows.s == cols.s == 1
+    if rows_fit and big_single:
+        return "rows"
     if not _very_sparse(taps * filters, rows, cols) and _tensorflow_for(batch, rows, cols):
         return "tensorflow"
-    many = taps * filters > _ROWS_ENGINE_MIN_TAPS
-    return "rows" if many and _rows_engine_fits(batch, rows, cols) else "planes"
+    return "rows" if rows_fit else "planes"
 
 
 def _rows_engine_fits(batch: np.ndarray, rows: _Axis, cols: _Axis) -> bool:
