@@ -287,7 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get(DEBUG_ENV) == "1":
             raise
         # A traceback is noise for users; FME_DEBUG=1 brings it back.
-        print(f"{PROG} {command.name}: error: {type(exc).__name__}: {exc} "
+        one_line = " ".join(str(exc).split())[:300]  # some library messages span lines
+        print(f"{PROG} {command.name}: error: {type(exc).__name__}: {one_line} "
               f"(set {DEBUG_ENV}=1 for details)", file=sys.stderr)
         return 1
 

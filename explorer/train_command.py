@@ -64,11 +64,13 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
-    if not args.out.lower().endswith(".keras"):
-        raise CliError(f"--out must name a .keras file, got {args.out!r}")
+    if not args.out.endswith(".keras"):  # exactly: Keras refuses ".KERAS", after the training
+        raise CliError(f"--out must name a .keras file (lower case), got {args.out!r}")
     folder = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(folder):
         raise CliError(f"cannot write {args.out}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):  # found now, not after an hour of training
+        raise CliError(f"cannot write {args.out}: the folder {folder} is not writable")
     if args.history and not os.path.isdir(os.path.dirname(os.path.abspath(args.history))):
         raise CliError(f"cannot write {args.history}: its folder does not exist")
     checks = [

@@ -143,3 +143,10 @@ def test_usage_errors_exit_2(capsys):
     assert "invalid int value: 'many'" in capsys.readouterr().err
     assert main(["train", "--dataset", "digits", "--out", "m.keras"]) == 2
     assert "--model" in capsys.readouterr().err
+
+
+def test_output_name_and_folder_are_checked_before_training(tmp_path, capsys):
+    from explorer.app import main
+
+    assert main(["train", "--model", "lenet5", "--dataset", "digits", "--out", str(tmp_path / "m.KERAS")]) == 1
+    assert "lower case" in capsys.readouterr().err

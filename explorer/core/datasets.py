@@ -31,6 +31,7 @@ import math
 import os
 import socket
 import struct
+import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -256,10 +257,15 @@ def _idx_header(stream, path: Path) -> tuple[int, ...]:
         raise DatasetError(f"{path.name} holds IDX data type 0x{magic[2]:02X}; only unsigned bytes (0x08) "
                            f"are supported")
     ndim = magic[3]
+    if not 1 <= ndim <= 3:  # labels are 1-D, images 3-D; anything else is not MNIST-style data
+        raise DatasetError(f"{path.name}: an IDX file with {ndim} dimensions is not image or label data")
     raw = _read_up_to(stream, 4 * ndim)
-    if ndim == 0 or len(raw) < 4 * ndim:
+    if len(raw) < 4 * ndim:
         raise DatasetError(f"{path.name}: the IDX header is incomplete")
-    return struct.unpack(f">{ndim}I", raw)
+    dims = struct.unpack(f">{ndim}I", raw)
+    if 0 in dims:
+        raise DatasetError(f"{path.name}: the IDX header declares an empty dimension {dims}")
+    return dims
 
 
 def _read_up_to(stream, size: int) -> bytes:
@@ -325,7 +331,7 @@ def _read_mnist_npz(path: Path):
     try:
         with np.load(path, allow_pickle=False) as data:  # never unpickle: files may come from anywhere
             arrays = tuple(np.asarray(data[key]) for key in ("x_train", "y_train", "x_test", "y_test"))
-    except (OSError, ValueError, KeyError, zlib.error) as exc:
+    except (OSError, ValueError, KeyError, zlib.error, zipfile.BadZipFile, EOFError, MemoryError) as exc:
         raise DatasetError(f"cannot read {path}: {exc}") from None
     x_train, y_train, x_test, y_test = arrays
     for images, labels in ((x_train, y_train), (x_test, y_test)):

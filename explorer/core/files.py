@@ -44,18 +44,32 @@ def atomic_write(out: str | os.PathLike[str], write: Callable[[str], object]) ->
         if write(tmp_name) is False:
             raise OSError(f"could not write {target.name}")
         # mkstemp makes the file private (0600); give it the usual mode.
-        os.chmod(tmp_name, 0o666 & ~_current_umask())
+        os.chmod(tmp_name, 0o666 & ~_UMASK)
+        _fsync(tmp_name)  # the data reaches the disk before the rename can
         os.replace(tmp_name, target)
+        _fsync(target.parent)  # and the rename itself survives a power cut
     except BaseException:
         _remove_quietly(tmp_name)
         raise
     return target
 
 
+def _fsync(path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# Read once: reading it means setting it, which is not safe while other threads create files.
+_UMASK = _current_umask()
 
 
 def _remove_quietly(name: str) -> None:

@@ -11,14 +11,18 @@ archives and models that do not take images. Every failure is a
 from __future__ import annotations
 
 import json
+import lzma
 import os
 import pathlib
 import zipfile
+import zlib
 
 from explorer.core.files import atomic_write
 
 __all__ = ["ModelFileError", "SUFFIX", "save_model", "load_model"]
 
+MAX_CONFIG_BYTES = 16 * 2**20  # a model description is kilobytes; more is not a real model
+MAX_UNPACKED_BYTES = 4 * 2**30  # the course's models are megabytes
 SUFFIX = ".keras"
 
 _LAMBDA = "this model contains a Lambda layer, which Feature Map Explorer does not run for safety"
@@ -52,8 +56,8 @@ def save_model(model, path: str | os.PathLike[str]) -> pathlib.Path:
         If the folder is missing or not writable, or the disk is full.
     """
     target = pathlib.Path(path)
-    if target.suffix.lower() != SUFFIX:
-        raise ModelFileError(f"a model file name must end with {SUFFIX}, got {target.name!r}")
+    if target.suffix != SUFFIX:  # exactly: Keras refuses ".KERAS" only after the work is done
+        raise ModelFileError(f"a model file name must end with {SUFFIX} (lower case), got {target.name!r}")
     # atomic_write keeps the full suffix on the temporary file, so Keras sees ".keras" there too.
     return atomic_write(target, lambda tmp: model.save(tmp))
 
@@ -126,13 +130,18 @@ def _read_config(file: pathlib.Path, name: str) -> dict:
                 raise ModelFileError(f"{name} is a zip archive but not a Keras model (it has no config.json)")
             if not any(m.startswith("model.weights") for m in members):
                 raise ModelFileError(f"{name} is not a complete Keras model file (it has no weights)")
+            # Sizes the archive declares (reads are truncated to them): refuse bombs before unpacking anything.
+            if (archive.getinfo("config.json").file_size > MAX_CONFIG_BYTES
+                    or sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES):
+                raise ModelFileError(f"{name} unpacks to an implausible size; it is damaged or malicious")
             broken = archive.testzip()
             if broken is not None:
                 raise ModelFileError(f"{name} is a damaged {SUFFIX} file ({broken} fails its checksum)")
             config = json.loads(archive.read("config.json").decode("utf-8"))
     except ModelFileError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, RuntimeError,
+            zlib.error, lzma.LZMAError, MemoryError) as exc:  # every decompressor's way of failing
         raise ModelFileError(f"{name} is a damaged {SUFFIX} file ({exc})") from exc
     if not isinstance(config, dict):
         raise ModelFileError(f"{name} is not a Keras model file (its config.json is not a model description)")
@@ -165,7 +174,9 @@ def _unsafe_content(config) -> str:
         if custom is None and isinstance(class_name, str) and not class_name.startswith("__"):
             registered = node.get("registered_name")
             module = node.get("module")
-            if isinstance(registered, str) or (module is not None and not _keras_module(module)):
+            # Keras registers its own classes too (Functional: registered_name "Functional", module keras.*)
+            keras_own = registered == class_name and _keras_module(module)
+            if (isinstance(registered, str) and not keras_own) or (module is not None and not _keras_module(module)):
                 custom = node.get("config") if class_name == "function" else class_name
                 custom = custom if isinstance(custom, str) else class_name
         stack.extend(node.values())

@@ -189,8 +189,9 @@ class Trainer:
 
     def pause(self) -> None:
         """Hold training after the current batch until :meth:`resume` or :meth:`stop`."""
-        if not self._stop.is_set():
-            self._running.clear()
+        self._running.clear()
+        if self._stop.is_set():  # a stop that raced in between wins: never pause a stopped run
+            self._running.set()
 
     def resume(self) -> None:
         """Continue after :meth:`pause`."""
@@ -517,7 +518,7 @@ def _reporter_class(keras):
                 metrics=_metrics(logs), history=self._history_view,
                 weights=_weights_snapshot(trainer._model), probe=self._probe_now(started), message="paused",
             ))
-            while not trainer._running.wait(0.1):
+            while not trainer._running.wait(0.1) and not trainer._stop.is_set():
                 serial, _ = trainer._probe()
                 if serial != self._probe_seen:
                     self.report(TrainUpdate(

@@ -565,6 +565,9 @@ class KernelEditor(QWidget):
         """
         if not isinstance(bank, KernelBank):
             raise TypeError(f"set_bank needs a KernelBank, got {type(bank).__name__}")
+        low, high = BIAS_RANGE
+        if any(not low <= b <= high for b in bank.biases):  # the bias box could not show it truthfully
+            bank = KernelBank.of(bank.kernels, [min(max(b, low), high) for b in bank.biases])
         self._commit(bank, min(self._index, len(bank) - 1), "Replace the filter bank")
 
     def select_kernel(self, index: int) -> None:

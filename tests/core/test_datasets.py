@@ -275,3 +275,22 @@ def test_unknown_names_and_limits():
         load_dataset("imagenet")
     with pytest.raises(DatasetError, match="limit"):
         load_dataset("digits", limit=0)
+
+
+# ---------------------------------------------------------------- found in review
+import struct as _struct  # noqa: E402
+
+
+@pytest.mark.parametrize("dims", [(0, 4294967295, 4294967295), (2,) * 70, (3, 0, 5)])
+def test_idx_headers_with_impossible_dimensions_are_dataset_errors(tmp_path, dims):
+    path = tmp_path / "train-images-idx3-ubyte"
+    ndim = min(len(dims), 255)
+    path.write_bytes(bytes([0, 0, 8, ndim]) + _struct.pack(f">{ndim}I", *dims[:ndim]))
+    with pytest.raises(datasets.DatasetError):
+        datasets.read_idx(path)
+
+
+def test_a_damaged_mnist_npz_is_a_dataset_error(tmp_path):
+    (tmp_path / "mnist.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(datasets.DatasetError):
+        datasets.load_dataset("mnist", data_dir=str(tmp_path))

@@ -137,3 +137,65 @@ def test_other_keras_failures_are_one_sentence(saved, tmp_path):
         for name, data in parts.items():
             archive.writestr(name, data)
     assert "Keras could not load this model" in _message(path)
+
+
+# ---------------------------------------------------------------- found in review
+
+
+def _functional_model():
+    from explorer.core import tf_backend
+
+    keras = tf_backend.load().keras
+    inputs = keras.Input((8, 8, 1))
+    x = keras.layers.Conv2D(2, 3, activation="relu")(inputs)
+    outputs = keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(x))
+    return keras.Model(inputs, outputs)
+
+
+def test_functional_models_are_not_mistaken_for_custom_code(tmp_path):
+    from explorer.core.model_files import load_model, save_model
+
+    path = save_model(_functional_model(), tmp_path / "functional.keras")
+    assert load_model(path).output_shape == (None, 3)
+
+
+def test_upper_case_suffix_is_refused_before_any_work(tmp_path):
+    import pytest
+
+    from explorer.core.model_files import ModelFileError, save_model
+
+    with pytest.raises(ModelFileError, match="lower case"):
+        save_model(object(), tmp_path / "model.KERAS")  # the model is never touched
+
+
+def test_declared_sizes_and_broken_streams_are_refused(tmp_path):
+    import zipfile
+
+    import pytest
+
+    from explorer.core.model_files import ModelFileError, load_model, save_model
+
+    good = save_model(_functional_model(), tmp_path / "good.keras")
+    bomb = tmp_path / "bomb.keras"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+        dst.writestr("padding.bin", b"\0" * (20 * 2**20))  # declared, compressible
+    import explorer.core.model_files as mf
+
+    original = mf.MAX_UNPACKED_BYTES
+    mf.MAX_UNPACKED_BYTES = 10 * 2**20  # the real limit is 4 GiB; the rule is the same
+    try:
+        with pytest.raises(ModelFileError, match="implausible size"):
+            load_model(bomb)
+    finally:
+        mf.MAX_UNPACKED_BYTES = original
+    broken = tmp_path / "broken.keras"
+    data = bytearray(bomb.read_bytes())
+    with zipfile.ZipFile(bomb) as archive:
+        info = archive.getinfo("padding.bin")
+    start = info.header_offset + 30 + len(info.filename) + 40  # inside the deflate stream
+    data[start:start + 16] = b"\xff" * 16
+    broken.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError):
+        load_model(broken)

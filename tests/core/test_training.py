@@ -391,3 +391,28 @@ def test_default_checkpoint_folder(monkeypatch, tmp_path):
     trainer = Trainer(TrainConfig())
     assert trainer.checkpoint_folder == default_checkpoint_dir() / trainer.run_id
     assert Trainer(TrainConfig(), checkpoint_dir=None).checkpoint_folder is None
+
+
+def test_a_pause_that_races_with_stop_cannot_hang_the_run():
+    """stop() completing between pause()'s check and its clear used to leave run() waiting forever."""
+    import threading
+
+    from explorer.core.datasets import load_dataset
+    from explorer.core.train_types import TrainConfig
+    from explorer.core.training import Trainer
+
+    trainer = Trainer(TrainConfig(model="lenet5", dataset="digits", epochs=3, batch_size=32, limit=128),
+                      dataset=load_dataset("digits"), checkpoint_dir=None)
+    kinds = []
+
+    def report(update):
+        kinds.append(update.kind)
+        if update.kind == "batch" and update.epoch == 2 and "raced" not in kinds:
+            kinds.append("raced")
+            trainer.stop()
+            trainer._running.clear()  # the late half of a pause() that raced with stop()
+
+    thread = threading.Thread(target=trainer.run, args=(report,))
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive() and kinds[-1] == "stopped"

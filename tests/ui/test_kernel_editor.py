@@ -638,3 +638,13 @@ def test_parse_value_messages():
     with pytest.raises(ValueError, match="empty"):
         parse_value("")
     assert parse_value("1/9") == pytest.approx(1 / 9)
+
+
+def test_set_bank_clips_biases_to_what_the_bias_box_can_show(qtbot):
+    from explorer.core.lab import KernelBank
+    from explorer.ui.kernel_editor import BIAS_RANGE, KernelEditor
+
+    editor = KernelEditor()
+    qtbot.addWidget(editor)
+    editor.set_bank(KernelBank.of([np.ones((3, 3))], biases=[500.0]))
+    assert editor.bank().biases == (BIAS_RANGE[1],)
