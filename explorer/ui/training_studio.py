@@ -84,6 +84,8 @@ class TrainingStudio(LazyPart):
         self.controller = TrainingController(self)
         self._build_layout()
         self._connect()
+        self.activations.clear("Start training: every layer's activations for a probe image appear here as the "
+                               "network learns (click a misclassified image afterwards to probe it).")
         self._set_running(False)
 
     def _build_layout(self) -> None:
