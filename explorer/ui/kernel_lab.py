@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.files import atomic_write, save_npy
-from explorer.core.explain import explain_conv, explain_pool
+from explorer.core.explain import explain_conv, explain_pool, format_number
 from explorer.core.lab import LabRequest, LabResult
 from explorer.ui.lazy_part import LazyPart
 
@@ -98,6 +98,7 @@ class KernelLab(LazyPart):
         top.addWidget(self._titled("Input", self.input_view))
         top.addWidget(self._titled("Feature maps", maps_column))
         self.pooled_holder = self._titled("After pooling", self.pooled_view)
+        self._pool_title = self.pooled_holder.findChild(QLabel)
         self.pooled_holder.setVisible(False)  # shown when pooling is on
         top.addWidget(self.pooled_holder)
         top.setSizes([260, 520, 260])
@@ -230,12 +231,18 @@ class KernelLab(LazyPart):
             self.maps_view.set_rgb(result.maps, _kernel_labels(len(request.bank)))
         else:
             self.maps_view.set_maps(result.maps, result.labels, signed=True, levels=levels)
-        self.pooled_holder.setVisible(result.pooled is not None)
-        if result.pooled is not None:
-            if colour:
-                self.pooled_view.set_rgb(result.pooled, _kernel_labels(len(request.bank)))
-            else:
-                self.pooled_view.set_maps(result.pooled, result.labels, signed=True, levels=levels)
+        # The last spatial stage: depth-wise pooling (seed 004) if on, else spatial pooling.
+        after = result.depth_pooled if result.depth_pooled is not None else result.pooled
+        self.pooled_holder.setVisible(after is not None)
+        self._pool_title.setText("<b>After depth-wise pooling</b>" if result.depth_pooled is not None
+                                 else "<b>After pooling</b>")
+        if result.depth_pooled is not None:
+            self.pooled_view.set_maps(after, _depth_labels(result.labels, request.settings.depth_pool),
+                                      signed=True, levels=levels)
+        elif after is not None and colour:
+            self.pooled_view.set_rgb(after, _kernel_labels(len(request.bank)))
+        elif after is not None:
+            self.pooled_view.set_maps(after, result.labels, signed=True, levels=levels)
         self.shapes.setText(_shapes_html(result))
         self._refresh_explanation()
 
@@ -253,10 +260,14 @@ class KernelLab(LazyPart):
 
     # ------------------------------------------------------------------ explain
     def _on_hover(self, index: int, y: int, x: int, *, pooled: bool) -> None:
+        if pooled and self._shown is not None and self._shown[1].depth_pooled is not None:
+            return  # a depth-pooled pixel mixes maps: its arithmetic is the max shown in the labels
         if not self._pinned:
             self.explain_pixel(index, y, x, pooled=pooled)
 
     def _on_click(self, index: int, y: int, x: int, *, pooled: bool) -> None:
+        if pooled and self._shown is not None and self._shown[1].depth_pooled is not None:
+            return
         self._pinned = False
         self.explain_pixel(index, y, x, pooled=pooled)
         self._pinned = True
@@ -354,9 +365,22 @@ def _shapes_html(result: LabResult) -> str:
     rows = []
     for stage in result.stages:
         shape = "×".join(str(v) for v in stage.shape)
-        formulas = "<br>".join(f"&nbsp;&nbsp;{axis}: {formula}" for axis, formula in
-                               (("height", stage.formula), ("width", stage.width_formula)) if formula)
+        if stage.width_formula:  # a spatial stage: one formula per axis
+            formulas = "<br>".join(f"&nbsp;&nbsp;{axis}: {formula}" for axis, formula in
+                                   (("height", stage.formula), ("width", stage.width_formula)))
+        else:  # e.g. depth-wise pooling, whose formula counts channels
+            formulas = f"&nbsp;&nbsp;{stage.formula}" if stage.formula else ""
         rows.append(f"<b>{stage.name}</b> → {shape}" + (f"<br>{formulas}" if formulas else ""))
+    if result.global_pooled is not None:
+        values = ", ".join(format_number(v) for v in result.global_pooled[:16])
+        more = f", … ({len(result.global_pooled)} in all)" if len(result.global_pooled) > 16 else ""
+        rows.append(f"&nbsp;&nbsp;one number per map: {values}{more}")
     if result.params:
         rows.append(f"<b>parameters</b> (f·f·c_in + 1)·k = {result.params}")
     return "<br>".join(rows)
+
+
+def _depth_labels(labels, group: int) -> list[str]:
+    """Depth-wise pooling takes the max over groups of `group` neighbouring maps."""
+    return [f"max of {labels[start]} … {labels[start + group - 1]}" if group > 1 else labels[start]
+            for start in range(0, len(labels) - group + 1, group)]

@@ -191,3 +191,20 @@ def test_a_pinned_explanation_follows_kernel_edits(qtbot, lab):
     assert "pixel (300, 100)" in lab.explain.title.text() and lab.explain.arithmetic.text() != before
     step_value = lab._shown[1].maps[300, 100, 0]
     assert f"= {step_value:.3f}".rstrip("0").replace("-", "\u2212") in lab.explain.title.text()
+
+
+def test_depth_wise_and_global_pooling_are_shown(qtbot, lab):
+    from explorer.core import lab as lab_core
+
+    panel = lab.settings_panel
+    bank = lab_core.KernelBank.of([kernels.PRESETS["vertical-line"], kernels.PRESETS["horizontal-line"]])
+    settle(qtbot, lab, lambda: lab.editor.set_bank(bank))
+    settle(qtbot, lab, lambda: panel.modes.button(1).click())
+    settle(qtbot, lab, lambda: panel.depth_pool.setValue(2))
+    settle(qtbot, lab, lambda: panel.global_pool.setCurrentIndex(panel.global_pool.findData("max")))
+    result = lab._shown[1]
+    assert lab.pooled_holder.isVisibleTo(lab) and "depth-wise" in lab._pool_title.text()
+    np.testing.assert_allclose(lab.pooled_view.current_maps(), result.depth_pooled)
+    assert lab.pooled_view.current_labels() == ("max of filter 1 … filter 2",)
+    assert "one number per map" in lab.shapes.text()
+    assert np.allclose(result.depth_pooled, result.maps.max(axis=2, keepdims=True))
