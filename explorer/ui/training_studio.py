@@ -34,7 +34,7 @@ from explorer.ui.lazy_part import LazyPart
 from explorer.ui.model_summary import summary_html
 
 SNAPSHOT_INTERVAL_S = 1.0  # how often the drawing pad gets new weights while training
-DRAW_INTERVAL_MS = 250  # batch updates are drawn at most 4 times a second: painting competes with training
+DRAW_INTERVAL_MS = 333  # batch updates are drawn at most 3 times a second: painting competes with training
 QUICK_CONFIG = TrainConfig(model="mnist-convnet", dataset="digits", epochs=4, batch_size=32, validation_split=0.1)
 
 
