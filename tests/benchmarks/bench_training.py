@@ -1,6 +1,6 @@
 """Benchmark: the training worker's throughput, memory and the Predictor's latency.
 
-Run: python tests/benchmarks/bench_training.py [--data-dir /work/shared/data/mnist]
+Run: python tests/benchmarks/bench_training.py [--data-dir ../shared/data/mnist]
                                                [--samples 12000] [--epochs 2] [--repeats 4]
 
 1. Throughput. mnist-convnet, batch 64, rmsprop, validation split 0.1, on the
@@ -21,6 +21,7 @@ Run: python tests/benchmarks/bench_training.py [--data-dir /work/shared/data/mni
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import os
 import statistics
 import sys
@@ -215,7 +216,7 @@ def latency(data) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default="/work/shared/data/mnist")
+    parser.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"))
     parser.add_argument("--samples", type=int, default=12000)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=4)

@@ -1,6 +1,6 @@
 """Accuracy run: the course's MNIST convnet trained by the app's Trainer reaches the seed's figure.
 
-Run: python tests/benchmarks/mnist_accuracy.py [--data-dir /work/shared/data/mnist]
+Run: python tests/benchmarks/mnist_accuracy.py [--data-dir ../shared/data/mnist]
                                                [--epochs 5] [--validation-split 0] [--seed 0]
 
 Seed 000 (Deep Learning with Python, 5.1): mnist-convnet, rmsprop, batch 64,
@@ -14,6 +14,7 @@ worker costs accuracy.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import os
 import sys
 import time
@@ -31,7 +32,7 @@ SEED_FIGURE = 0.9921
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default="/work/shared/data/mnist")
+    parser.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"))
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--validation-split", type=float, default=0.0,
                         help="0 as in the seed (all 60,000 images train); the app's default is 0.1")
