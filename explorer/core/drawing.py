@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from .train_types import frozen_array
+from .arrays import frozen_array
 
 __all__ = [
     "BORDER_HINT",

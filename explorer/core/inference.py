@@ -21,18 +21,13 @@ import threading
 
 import numpy as np
 
+from explorer.core.arrays import frozen_array
 from explorer.core.train_types import LayerActivation, ModelSnapshot, Prediction
 
 __all__ = ["Predictor", "SUM_TOLERANCE"]
 
 #: How far from 1 the outputs of a class distribution may sum.
 SUM_TOLERANCE = 1e-3
-
-
-def _read_only(array: np.ndarray) -> np.ndarray:
-    out = np.array(array, dtype=np.float32)  # a private copy: TF may reuse its buffers
-    out.setflags(write=False)
-    return out
 
 
 def _is_softmax(function) -> bool:
@@ -205,12 +200,12 @@ class Predictor:
         batch = self._batch(image)
         with self._lock:
             outputs = self._forward_fn(batch)
-        arrays = [_read_only(out.numpy()[0]) for out in outputs]
+        arrays = [frozen_array(out.numpy()[0]) for out in outputs]
         activations = tuple(
             LayerActivation(name=name, kind=kind, output=array)
             for name, kind, array in zip(self._names, self._kinds, arrays)
         )
-        probabilities = arrays[-1] if arrays[-1].ndim == 1 else _read_only(arrays[-1].ravel())
+        probabilities = arrays[-1] if arrays[-1].ndim == 1 else frozen_array(arrays[-1].ravel())
         return Prediction(probabilities=probabilities, activations=activations)
 
     def saliency(self, image: np.ndarray, class_index: int) -> np.ndarray:
@@ -235,7 +230,7 @@ class Predictor:
                     self._saliency, input_signature=list(self._grad_spec), reduce_retracing=True
                 )
             result = self._saliency_fn(batch, index)
-        return _read_only(result.numpy())
+        return frozen_array(result.numpy())
 
     def grad_cam(self, image: np.ndarray, class_index: int) -> np.ndarray | None:
         """Grad-CAM (Selvaraju et al. 2017) at the last Conv2D layer, resized to the image.
@@ -260,7 +255,7 @@ class Predictor:
                     self._grad_cam, input_signature=list(self._grad_spec), reduce_retracing=True
                 )
             result = self._grad_cam_fn(batch, index)
-        return _read_only(result.numpy())
+        return frozen_array(result.numpy())
 
     # ------------------------------------------------------------ internals
     def _forward(self, x):

@@ -11,6 +11,8 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .arrays import frozen_array
+
 MAX_KERNEL_SIZE = 15
 
 
@@ -77,13 +79,7 @@ _TABLE = {
 }
 
 
-def _frozen(values) -> np.ndarray:
-    array = np.array(values, dtype=np.float32)
-    array.setflags(write=False)
-    return array
-
-
-PRESETS = MappingProxyType({name: _frozen(v) for name, (v, _) in _TABLE.items()})
+PRESETS = MappingProxyType({name: frozen_array(v) for name, (v, _) in _TABLE.items()})
 DESCRIPTIONS = MappingProxyType({name: d for name, (_, d) in _TABLE.items()})
 
 

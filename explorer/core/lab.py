@@ -20,17 +20,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import arithmetic, ops
+from .arrays import frozen_array
 from .kernels import MAX_KERNEL_SIZE, validate_kernel
 
 MODES = ("image", "layer")
 ACTIVATIONS = ("none", "relu")
 POOLS = ("none", "max", "average")
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array = np.array(array, dtype=np.float32)  # always a private copy
-    array.setflags(write=False)
-    return array
 
 
 @dataclass(frozen=True)
@@ -63,7 +58,7 @@ class KernelBank:
             raise ValueError(f"{len(arrays)} kernels but {len(biases)} biases")
         if not np.isfinite(biases).all():
             raise ValueError("biases must be finite numbers")
-        return cls(tuple(_frozen(a) for a in arrays), tuple(biases))
+        return cls(tuple(frozen_array(a) for a in arrays), tuple(biases))
 
     @property
     def size(self) -> tuple[int, int]:

@@ -16,13 +16,6 @@ OPTIMIZERS = ("rmsprop", "adam", "sgd", "nadam")
 UPDATE_KINDS = ("started", "batch", "epoch", "finished", "stopped", "diverged", "failed")
 
 
-def frozen_array(array) -> np.ndarray:
-    """A private read-only float32 copy (safe to hand to another thread)."""
-    out = np.array(array, dtype=np.float32)
-    out.setflags(write=False)
-    return out
-
-
 @dataclass(frozen=True)
 class Augmentation:
     """Random data augmentation with Keras preprocessing layers (0 = off)."""

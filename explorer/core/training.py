@@ -32,6 +32,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from explorer.core.arrays import frozen_array
 from explorer.core.files import atomic_write
 from explorer.core.train_types import (
     OPTIMIZERS,
@@ -204,10 +205,7 @@ class Trainer:
         ((H, W) is accepted for one channel); one that does not fit is dropped
         at the next update.
         """
-        frozen = None
-        if image is not None:
-            frozen = np.array(image, dtype=np.float32)
-            frozen.setflags(write=False)
+        frozen = None if image is None else frozen_array(image)
         with self._probe_lock:
             self._probe_image = frozen
             self._probe_serial += 1

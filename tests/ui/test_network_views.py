@@ -11,7 +11,8 @@ from PySide6.QtGui import QColor, QHelpEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from explorer.core.train_types import LayerActivation, Prediction, frozen_array
+from explorer.core.arrays import frozen_array
+from explorer.core.train_types import LayerActivation, Prediction
 from explorer.ui.network_views import (
     TOP_RGB,
     ActivationsView,
