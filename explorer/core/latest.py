@@ -1,9 +1,10 @@
-"""A one-slot mailbox: the newest request replaces any that is still waiting.
+"""A mailbox where the newest request replaces any that is still waiting.
 
 Live views must never build a backlog: while a worker computes, the user may
 make ten more edits, and only the last one matters. `put` replaces what is
-waiting and says whether the worker needs waking (it does not if it is
-already busy); the worker `take`s until nothing is left.
+waiting (per key: the drawing pad's request does not replace the studio's
+probe) and says whether the worker needs waking; at most one wake-up is in
+flight however fast requests come. The worker `take`s until nothing is left.
 """
 
 from __future__ import annotations
@@ -15,28 +16,41 @@ T = TypeVar("T")
 
 
 class LatestOnly(Generic[T]):
-    """Thread-safe holder of at most one pending item."""
+    """Thread-safe holder of the newest pending item per key (one key unless given).
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    first : hashable, optional
+        A key whose item is taken before any other (e.g. "use this model"
+        before "classify this image").
+    """
+
+    def __init__(self, first=None) -> None:
         self._lock = threading.Lock()
-        self._item: T | None = None
+        self._items: dict = {}
+        self._first = first
         self._busy = False
         self.dropped = 0  # items replaced before anyone took them (for tests and stats)
 
-    def put(self, item: T) -> bool:
-        """Leave `item` for the worker; True if the worker must be woken."""
+    def put(self, item: T, key=None) -> bool:
+        """Leave `item` under `key`; True if the worker must be woken."""
         with self._lock:
-            if self._item is not None:
+            if key in self._items:
                 self.dropped += 1
-            self._item = item
-            wake = not self._busy
-            self._busy = True
+            self._items[key] = item
+            wake, self._busy = not self._busy, True
             return wake
 
     def take(self) -> T | None:
-        """The waiting item, or None, after which the next `put` wakes the worker again."""
+        """The next waiting item, or None, after which the next `put` wakes the worker again."""
         with self._lock:
-            item, self._item = self._item, None
-            if item is None:
+            if not self._items:
                 self._busy = False
-            return item
+                return None
+            key = self._first if self._first in self._items else next(iter(self._items))
+            return self._items.pop(key)
+
+    def clear(self) -> None:
+        """Drop everything waiting (shutting down)."""
+        with self._lock:
+            self._items.clear()

@@ -10,13 +10,13 @@ fast drawing hand never builds a queue.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from explorer.core.latest import LatestOnly
 from explorer.core.train_types import ModelSnapshot, Prediction
 
 
@@ -28,6 +28,9 @@ class InferenceResult:
     heat: np.ndarray | None  # Grad-CAM (or saliency) map (H, W) in [0, 1], if asked for
     elapsed_ms: float  # prediction + activations (+ heat) compute time
     source: str  # which model answered
+
+
+_MODEL = "\0model"  # the mailbox key of model updates: no tag can clash with it
 
 
 @dataclass(frozen=True)
@@ -47,47 +50,12 @@ class _Request:
     heat: bool
 
 
-class _Pending:
-    """What the worker has still to do: the newest model and the newest request per tag.
-
-    One lock, and a flag so that at most one wake-up is ever queued for the
-    worker however fast requests come.
-    """
-
-    MODEL = "\0model"  # a key no tag can clash with
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.items: dict[str, object] = {}
-        self.scheduled = False
-
-    def put(self, key: str, item) -> bool:
-        """Store `item` under `key` (replacing what waits there); True if the worker must be woken."""
-        with self.lock:
-            self.items[key] = item
-            wake, self.scheduled = not self.scheduled, True
-            return wake
-
-    def take(self):
-        """The next job (model updates first), or None after which the next put wakes the worker."""
-        with self.lock:
-            if not self.items:
-                self.scheduled = False
-                return None
-            key = self.MODEL if self.MODEL in self.items else next(iter(self.items))
-            return self.items.pop(key)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-
-
 class _Worker(QObject):
     result_ready = Signal(object)
     errored = Signal(str, str)  # (tag or "model", message)
     model_changed = Signal(object)  # ModelInfo of the model now in use
 
-    def __init__(self, pending: _Pending) -> None:
+    def __init__(self, pending: LatestOnly) -> None:
         super().__init__()
         self._pending = pending
         self._predictor = None
@@ -188,7 +156,7 @@ class InferenceService(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pending = _Pending()
+        self._pending = LatestOnly(first=_MODEL)  # a model update is applied before any request
         self._serial = 0
         self._info: ModelInfo | None = None
         self._thread = QThread(self)
@@ -212,11 +180,11 @@ class InferenceService(QObject):
 
     def set_snapshot(self, snapshot: ModelSnapshot) -> None:
         """Use this architecture and these weights (newest snapshot wins)."""
-        self._submit(_Pending.MODEL, snapshot)
+        self._submit(_MODEL, snapshot)
 
     def load_model_file(self, path: str) -> None:
         """Use a .keras file (loaded safely in the worker; errors come back as errored("model", ...))."""
-        self._submit(_Pending.MODEL, str(path))
+        self._submit(_MODEL, str(path))
 
     def request(self, image: np.ndarray, tag: str = "draw", *, heat: bool = False) -> int:
         """Classify `image` (H, W, C) float32; replaces this tag's waiting request. Returns its serial."""
@@ -232,7 +200,7 @@ class InferenceService(QObject):
             self._thread.wait()
 
     def _submit(self, key: str, item) -> None:
-        if self._pending.put(key, item):
+        if self._pending.put(item, key):
             self._wake.emit()
 
     def _on_model_changed(self, info: ModelInfo) -> None:
