@@ -54,7 +54,7 @@ class DrawPanel(LazyPart):
         self._inference = inference
         self._info = None  # ModelInfo of the model answering
         self._preprocessed = None
-        self._last_serial = 0
+        self._ink_shape = None  # the canvas image the preprocessing started from (for the heat overlay)
 
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
@@ -184,7 +184,9 @@ class DrawPanel(LazyPart):
         from explorer.core.drawing import DrawingError, preprocess
 
         try:
-            self._preprocessed = preprocess(self.canvas.ink(), self.input_shape())
+            ink = self.canvas.ink()
+            self._ink_shape = ink.shape
+            self._preprocessed = preprocess(ink, self.input_shape())
         except DrawingError as exc:
             self._preprocessed = None
             self.bars.clear(str(exc).capitalize() if str(exc) else "Draw a digit.")
@@ -199,7 +201,7 @@ class DrawPanel(LazyPart):
         if self._inference is None or not self._inference.has_model():
             self._show_model_state()
             return
-        self._last_serial = self._inference.request(self._preprocessed.final, "draw", heat=self.heat_box.isChecked())
+        self._inference.request(self._preprocessed.final, "draw", heat=self.heat_box.isChecked())
 
     def _show_steps(self, pre) -> None:
         final = pre.final if pre.final.ndim == 3 else pre.final[:, :, None]
@@ -216,7 +218,7 @@ class DrawPanel(LazyPart):
         self.activations.set_class_names(names)
         self.activations.set_prediction(result.prediction, input_image=self._preprocessed.final
                                         if self._preprocessed is not None else None)
-        self.canvas.set_overlay(heat_on_canvas(result.heat, self._preprocessed, self.canvas.ink().shape)
+        self.canvas.set_overlay(heat_on_canvas(result.heat, self._preprocessed, self._ink_shape)
                                 if result.heat is not None and self._preprocessed is not None else None)
         self.classified.emit(result)
 

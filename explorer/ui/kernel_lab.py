@@ -224,9 +224,8 @@ class KernelLab(LazyPart):
         if self._shown is None:
             return
         request, result = self._shown
-        channels = request.image.shape[2]
         levels = self.levels.currentData()
-        colour = request.settings.mode == "image" and channels == 3 and not self.signed.isChecked()
+        colour = self._colour_tiles()
         if colour:
             self.maps_view.set_rgb(result.maps, _kernel_labels(len(request.bank)))
         else:

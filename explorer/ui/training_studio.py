@@ -60,6 +60,7 @@ class TrainingStudio(LazyPart):
         self._history: dict = {}
         self._trained_model = None  # after a run: the model, for saving (never touched while training)
         self._probe_image = None  # the image whose activations are shown (a test image or the drawing)
+        self._pending_batch: TrainUpdate | None = None  # the newest batch update not drawn yet
 
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
@@ -186,7 +187,6 @@ class TrainingStudio(LazyPart):
         self.buttons["save"].clicked.connect(self._on_save_clicked)
         self.buttons["load"].clicked.connect(self._on_load_clicked)
         self.buttons["export"].clicked.connect(self._on_export_clicked)
-        self._pending_batch = None
         self._latest_probe = self._latest_kernels = None  # newest data for tabs not on screen
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._draw_timer = QTimer(self, singleShot=True, interval=DRAW_INTERVAL_MS)
@@ -286,7 +286,7 @@ class TrainingStudio(LazyPart):
 
     def _merge_pending(self, update: TrainUpdate) -> TrainUpdate:
         """The newest update, keeping the newest weights and probe seen since the last draw."""
-        pending = getattr(self, "_pending_batch", None)
+        pending = self._pending_batch
         if pending is None:
             return update
         from dataclasses import replace
@@ -294,7 +294,7 @@ class TrainingStudio(LazyPart):
         return replace(update, weights=update.weights or pending.weights, probe=update.probe or pending.probe)
 
     def _flush_pending(self) -> None:
-        pending, self._pending_batch = getattr(self, "_pending_batch", None), None
+        pending, self._pending_batch = self._pending_batch, None
         if pending is not None:
             self._dispatch(pending)
 
