@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.explain import ConvStep, PoolStep, format_number
+from explorer.ui.kernel_editor import diverging_colour
 
+LIGHT = 0.55  # tint strength: the numbers on the cells must stay readable
 MAX_CELLS_SHOWN = 7  # beyond 7×7 three grids no longer fit side by side; totals still shown
 
 HINT = "Hover over a feature map to see how one of its pixels is computed; click to pin it."
@@ -57,17 +59,10 @@ class _Grid(QTableWidget):
                 item = QTableWidgetItem(format_number(round(value, decimals)))
                 item.setToolTip(format_number(value))
                 item.setTextAlignment(Qt.AlignCenter)
-                item.setBackground(_tint(value / peak))
+                item.setBackground(diverging_colour(LIGHT * value, peak))  # the kernel editor's colours, lighter
                 item.setForeground(QColor("#202020"))
                 self.setItem(r, c, item)
         self.setFixedSize(self.horizontalHeader().length() + 4, self.verticalHeader().length() + 4)
-
-
-def _tint(fraction: float) -> QColor:
-    """Blue for negative, white for zero, orange for positive (light, text stays readable)."""
-    strength = min(1.0, abs(fraction)) * 0.55
-    base = (33, 102, 172) if fraction < 0 else (230, 97, 1)
-    return QColor(*(round(255 + (b - 255) * strength) for b in base))
 
 
 class ExplainPanel(QWidget):
