@@ -10,18 +10,17 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QRadioButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from explorer.core.arithmetic import padding_2d
 from explorer.core.lab import LabSettings
+from explorer.ui.form_widgets import combo_box, spin_box
 
 TIPS = {
     "image": "Image filter: the kernel slides over each colour channel separately, so a colour photo stays colour.",
@@ -42,24 +41,6 @@ TIPS = {
                   "(seed 004). 1 means off.",
     "global_pool": "Global pooling: one number per feature map, its max or its average over the whole map.",
 }
-
-
-def _spin(low: int, high: int, value: int, tip: str, name: str) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setValue(value)
-    spin.setToolTip(tip)
-    spin.setAccessibleName(name)
-    return spin
-
-
-def _combo(items: list[tuple[str, str]], tip: str, name: str) -> QComboBox:
-    combo = QComboBox()
-    for label, data in items:
-        combo.addItem(label, data)
-    combo.setToolTip(tip)
-    combo.setAccessibleName(name)
-    return combo
 
 
 class LayerSettingsPanel(QWidget):
@@ -109,10 +90,10 @@ class LayerSettingsPanel(QWidget):
     def _conv_box(self) -> QGroupBox:
         box = QGroupBox("Convolution")
         form = QFormLayout(box)
-        self.padding = _combo([("same", "same"), ("valid", "valid"), ("explicit…", "explicit")],
+        self.padding = combo_box([("same", "same"), ("valid", "valid"), ("explicit…", "explicit")],
                               TIPS["padding"], "Padding")
         form.addRow("Padding", self.padding)
-        self.explicit = [_spin(0, 32, 1, TIPS["explicit"], f"Padding {side}")
+        self.explicit = [spin_box(0, 32, 1, TIPS["explicit"], f"Padding {side}")
                          for side in ("top", "bottom", "left", "right")]
         explicit_row = QHBoxLayout()
         for spin, side in zip(self.explicit, ("top", "bottom", "left", "right")):
@@ -123,27 +104,27 @@ class LayerSettingsPanel(QWidget):
         explicit_row.setContentsMargins(0, 0, 0, 0)
         form.addRow("", self._explicit_holder)
         self._explicit_holder.setVisible(False)
-        self.stride = _spin(1, 16, 1, TIPS["stride"], "Stride")
+        self.stride = spin_box(1, 16, 1, TIPS["stride"], "Stride")
         form.addRow("Stride", self.stride)
-        self.dilation = _spin(1, 8, 1, TIPS["dilation"], "Dilation")
+        self.dilation = spin_box(1, 8, 1, TIPS["dilation"], "Dilation")
         form.addRow("Dilation", self.dilation)
-        self.activation = _combo([("none", "none"), ("ReLU", "relu")], TIPS["activation"], "Activation")
+        self.activation = combo_box([("none", "none"), ("ReLU", "relu")], TIPS["activation"], "Activation")
         form.addRow("Activation", self.activation)
         return box
 
     def _pool_box(self) -> QGroupBox:
         box = QGroupBox("Pooling")
         form = QFormLayout(box)
-        self.pool = _combo([("none", "none"), ("max", "max"), ("average", "average")], TIPS["pool"], "Pooling")
+        self.pool = combo_box([("none", "none"), ("max", "max"), ("average", "average")], TIPS["pool"], "Pooling")
         form.addRow("Pooling", self.pool)
-        self.pool_size = _spin(1, 16, 2, TIPS["pool_size"], "Pool size")
+        self.pool_size = spin_box(1, 16, 2, TIPS["pool_size"], "Pool size")
         form.addRow("Pool size", self.pool_size)
-        self.pool_stride = _spin(1, 16, 2, TIPS["pool_stride"], "Pool stride")
+        self.pool_stride = spin_box(1, 16, 2, TIPS["pool_stride"], "Pool stride")
         form.addRow("Pool stride", self.pool_stride)
-        self.depth_pool = _spin(1, 64, 1, TIPS["depth_pool"], "Depth-wise pool size")
+        self.depth_pool = spin_box(1, 64, 1, TIPS["depth_pool"], "Depth-wise pool size")
         self.depth_pool.setSpecialValueText("off")
         form.addRow("Depth-wise pool", self.depth_pool)
-        self.global_pool = _combo([("none", "none"), ("max", "max"), ("average", "average")],
+        self.global_pool = combo_box([("none", "none"), ("max", "max"), ("average", "average")],
                                   TIPS["global_pool"], "Global pooling")
         form.addRow("Global pool", self.global_pool)
         return box

@@ -9,14 +9,12 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 from explorer.core.datasets import DATASET_NAMES
 from explorer.core.models import CUSTOM, MODEL_NAMES
 from explorer.core.train_types import OPTIMIZERS, Augmentation, TrainConfig
+from explorer.ui.form_widgets import combo_box, spin_box
 
 MODELS = MODEL_NAMES + (CUSTOM,)
 
@@ -49,24 +48,15 @@ TIPS = {
 
 
 def _spin(low, high, value, key, *, decimals=None, step=None):
-    spin = QDoubleSpinBox() if decimals is not None else QSpinBox()
-    if decimals is not None:
-        spin.setDecimals(decimals)
-    spin.setRange(low, high)
-    if step is not None:
-        spin.setSingleStep(step)
-    spin.setValue(value)
-    spin.setToolTip(TIPS[key])
-    spin.setAccessibleName(key.replace("_", " ").capitalize())
-    return spin
+    return spin_box(low, high, value, TIPS[key], _name(key), decimals=decimals, step=step)
 
 
 def _combo(items, key):
-    combo = QComboBox()
-    combo.addItems(items)
-    combo.setToolTip(TIPS[key])
-    combo.setAccessibleName(key.replace("_", " ").capitalize())
-    return combo
+    return combo_box(items, TIPS[key], _name(key))
+
+
+def _name(key: str) -> str:
+    return key.replace("_", " ").capitalize()
 
 
 class TrainingControls(QWidget):
