@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from explorer import __version__
-from explorer.ui.parts import PARTS
+from explorer.core.parts import PARTS
 
 __all__ = [
     "PROG",

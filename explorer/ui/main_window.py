@@ -21,7 +21,7 @@ from explorer.paths import resource_path
 from explorer.ui.draw_panel import DrawPanel
 from explorer.ui.inference_worker import InferenceService
 from explorer.ui.kernel_lab import KernelLab
-from explorer.ui.parts import PART_TITLES, PARTS
+from explorer.core.parts import PART_TITLES, PARTS
 from explorer.ui.tf_loader import TfLoader, import_tensorflow, loaded_versions
 from explorer.ui.training_studio import TrainingStudio
 

@@ -21,7 +21,7 @@ def grab_window(part: str, size: tuple[int, int]) -> QImage:
     Parameters
     ----------
     part : str
-        One of :data:`explorer.ui.parts.PARTS`.
+        One of :data:`explorer.core.parts.PARTS`.
     size : tuple of int
         ``(width, height)`` of the window and of the returned image.
 

@@ -1,6 +1,6 @@
 """Names and titles of the app's three parts.
 
-Kept free of Qt imports so the CLI can validate ``--part`` without loading Qt.
+Free of Qt so the CLI can validate ``--part`` and lesson files can name a part without loading Qt.
 """
 
 from __future__ import annotations
