@@ -120,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         "background training, draw & classify. Without a command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--lesson", metavar="FILE.fmlesson", help="open the window with this lesson")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for command in SUBCOMMANDS.values():
         child = sub.add_parser(
@@ -174,7 +175,7 @@ def run_gui(args: argparse.Namespace | None = None) -> int:
     Parameters
     ----------
     args : argparse.Namespace, optional
-        Parsed arguments (unused for now).
+        Parsed arguments: ``lesson`` names a lesson file to open.
 
     Returns
     -------
@@ -183,12 +184,17 @@ def run_gui(args: argparse.Namespace | None = None) -> int:
     """
     from explorer.ui.application import create_application
     from explorer.ui.main_window import MainWindow
+    from explorer.ui.preferences import Preferences
 
     app = create_application()
     probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
     # The probe quits at the first paint; importing TensorFlow would only
     # make it wait for the import at exit.
-    window = MainWindow(auto_load_tf=not probe)
+    window = MainWindow(auto_load_tf=not probe, preferences=Preferences.for_user())
+    lesson = getattr(args, "lesson", None)
+    if lesson:
+        # After the first paint: the window appears at once, and a bad lesson is explained in it.
+        window.first_painted.connect(lambda: window.open_lesson(lesson))
     # Quitting without closing the window (e.g. a session logout) must still
     # wait for the loader thread.
     app.aboutToQuit.connect(window.shutdown)
@@ -213,9 +219,18 @@ def _add_screenshot_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--part",
         choices=PARTS,
-        default=PARTS[0],
-        help=f"part of the app to show: {', '.join(PARTS)} (default: %(default)s)",
+        default=None,
+        help=f"part of the app to show: {', '.join(PARTS)} (default: the lesson's, else {PARTS[0]})",
     )
+    parser.add_argument("--lesson", metavar="FILE.fmlesson", help="open this lesson first")
+    from explorer.core.colour_maps import COLOUR_SCHEMES, DEFAULT_SCHEME
+    from explorer.core.presentation import DEFAULT_SCALE, SCALES, THEMES
+
+    parser.add_argument("--theme", choices=tuple(THEMES), default="light", help="window colours (default: light)")
+    parser.add_argument("--scale", type=int, choices=SCALES, default=DEFAULT_SCALE, metavar="PERCENT",
+                        help=f"UI text scale: {', '.join(map(str, SCALES))} (default: %(default)s)")
+    parser.add_argument("--colour-maps", dest="colour_scheme", choices=tuple(COLOUR_SCHEMES), default=DEFAULT_SCHEME,
+                        help=f"colour scheme of the maps: {', '.join(COLOUR_SCHEMES)} (default: %(default)s)")
     parser.add_argument(
         "--size",
         type=parse_size,
@@ -233,7 +248,8 @@ def _run_screenshot(args: argparse.Namespace) -> int:
     from explorer.ui.screenshot import save_screenshot
 
     try:
-        path = save_screenshot(args.out, args.part, args.size)
+        path = save_screenshot(args.out, args.part, args.size, lesson=args.lesson, theme=args.theme,
+                               scale=args.scale, colour_scheme=args.colour_scheme)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise CliError(f"cannot write {args.out}: {reason}") from exc

@@ -145,8 +145,9 @@ def test_parse_size_rejects(text):
 def test_screenshot_defaults():
     args = build_parser().parse_args(["screenshot", "--out", "x.png"])
     assert args.command == "screenshot"
-    assert args.part == "kernel-lab"
+    assert args.part is None  # the lesson's part, else the kernel lab
     assert args.size == (1280, 800)
+    assert (args.lesson, args.theme, args.scale, args.colour_scheme) == (None, "light", 100, "classic")
 
 
 @pytest.fixture

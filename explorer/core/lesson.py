@@ -38,7 +38,7 @@ from explorer.core.render import LEVEL_MODES
 from explorer.core.train_types import OPTIMIZERS, Augmentation, TrainConfig
 
 __all__ = ["FORMAT", "LESSON_SUFFIX", "LabState", "Lesson", "LessonError", "model_path_for", "read_lesson",
-           "write_lesson"]
+           "training_from_json", "training_to_json", "write_lesson"]
 
 FORMAT = "feature-map-explorer-lesson"
 FORMAT_VERSION = 1
@@ -153,8 +153,6 @@ def _archive_bytes(lesson: Lesson) -> bytes:
 
 def _to_json(lesson: Lesson) -> dict:
     lab = lesson.lab
-    training = asdict(lesson.training)
-    training["layers"] = [spec.to_dict() for spec in lesson.training.layers]
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -169,9 +167,16 @@ def _to_json(lesson: Lesson) -> dict:
             "signed": bool(lab.signed),
             "selected": int(lab.selected),
         },
-        "training": training,
+        "training": training_to_json(lesson.training),
         "model_file": lesson.model_file,
     }
+
+
+def training_to_json(config: TrainConfig) -> dict:
+    """Training settings as plain JSON values (also what the app remembers between runs)."""
+    out = asdict(config)
+    out["layers"] = [spec.to_dict() for spec in config.layers]
+    return out
 
 
 def _settings_json(settings: LabSettings) -> dict:
@@ -294,7 +299,7 @@ def _lesson_from(document: dict, image: np.ndarray) -> Lesson:
             # Only a bare name beside the lesson: never a path that points elsewhere.
             raise ValueError(f"the model file must be a .keras name beside the lesson, got {model_file!r}")
     return Lesson(part=part, lab=_lab_from(_dict(document["lab"], "lab"), image),
-                  training=_training_from(_dict(document["training"], "training")), model_file=model_file)
+                  training=training_from_json(_dict(document["training"], "training")), model_file=model_file)
 
 
 def _lab_from(lab: dict, image: np.ndarray) -> LabState:
@@ -337,7 +342,8 @@ def _settings_from(data: dict) -> LabSettings:
     return LabSettings(**values)  # validates names and sizes
 
 
-def _training_from(data: dict) -> TrainConfig:
+def training_from_json(data: dict) -> TrainConfig:
+    """The inverse of :func:`training_to_json`, validated (KeyError, TypeError or ValueError otherwise)."""
     model = _str(data["model"], "model")
     if model not in MODEL_NAMES and model != CUSTOM:
         raise ValueError(f"unknown model {model!r}")

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from explorer.core import images
 
+_CROP_FIELDS = ("top", "left", "height", "width")
 VIEW_MAX_SIDE = 1024  # the live view works on at most this many pixels per side
 
 
@@ -88,7 +89,7 @@ class ImageSource(QGroupBox):
         self.crop_box.setAccessibleName("Crop to a region")
         grid.addWidget(self.crop_box, 0, 0, 1, 4)
         self.crop_spins = {}
-        for index, name in enumerate(("top", "left", "height", "width")):
+        for index, name in enumerate(_CROP_FIELDS):
             spin = QSpinBox()
             spin.setPrefix(f"{name} ")
             spin.setAccessibleName(f"Crop {name}")
@@ -144,6 +145,32 @@ class ImageSource(QGroupBox):
         """The image the view shows (scaled and cropped), or None before the first load."""
         return self._current()
 
+    def state(self) -> tuple[np.ndarray, str, tuple[int, int, int, int] | None] | None:
+        """(view image before cropping, origin, crop or None), for lessons; None before the first load."""
+        if self._full is None:
+            return None
+        crop = tuple(self.crop_spins[n].value() for n in _CROP_FIELDS) if self.crop_box.isChecked() else None
+        return self._full, self._origin, crop
+
+    def restore(self, full: np.ndarray, origin: str, crop: tuple[int, int, int, int] | None) -> None:
+        """Show a view image saved by :meth:`state` exactly (no rescaling), with its crop."""
+        self._full, self._scale, self._origin = full, 1.0, origin
+        self.error_label.setText("")
+        self._reset_crop()
+        self.crop_box.blockSignals(True)
+        self.crop_box.setChecked(crop is not None)
+        self.crop_box.blockSignals(False)
+        self._on_crop_toggled(crop is not None, emit=False)
+        for name, value in zip(_CROP_FIELDS, crop or ()):
+            spin = self.crop_spins[name]
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+        index = self.samples.findText(origin.removeprefix("sample “").removesuffix("”"))
+        if index >= 0:
+            self.samples.setCurrentIndex(index)
+        self._emit_current()
+
     def _accept(self, load, origin: str) -> bool:
         try:
             full = load()
@@ -172,10 +199,11 @@ class ImageSource(QGroupBox):
             spin.setValue(starts[name])
             spin.blockSignals(False)
 
-    def _on_crop_toggled(self, on: bool) -> None:
+    def _on_crop_toggled(self, on: bool, *, emit: bool = True) -> None:
         for spin in self.crop_spins.values():
             spin.setEnabled(on)
-        self._emit_current()
+        if emit:
+            self._emit_current()
 
     def _current(self) -> np.ndarray | None:
         if self._full is None:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from explorer.core.files import atomic_write, save_npy
 from explorer.core.explain import explain_conv, explain_pool, format_number
 from explorer.core.lab import LabRequest, LabResult
+from explorer.core.lesson import LabState
 from explorer.ui.lazy_part import LazyPart
 
 DEFAULT_SAMPLE = "china"
@@ -308,6 +309,32 @@ class KernelLab(LazyPart):
     def _colour_tiles(self) -> bool:
         request = self._shown[0]
         return request.settings.mode == "image" and request.image.shape[2] == 3 and not self.signed.isChecked()
+
+    # ------------------------------------------------------------------ lessons
+    def lab_state(self) -> LabState:
+        """What a lesson saves of the lab (the lab is built first if needed)."""
+        self.build()
+        full, origin, crop = self.source.state()
+        return LabState(image=full, origin=origin, crop=crop, bank=self.editor.bank(),
+                        settings=self.settings_panel.settings(), levels=self.levels.currentData(),
+                        signed=self.signed.isChecked(), selected=self.editor.current_index())
+
+    def apply_lab_state(self, state: LabState) -> None:
+        """Show a lesson's lab exactly as it was saved; one recomputation at the end."""
+        self.build()
+        widgets = (self.editor, self.settings_panel, self.levels, self.signed, self.source)
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            self.editor.set_bank(state.bank)
+            self.editor.select_kernel(state.selected)
+            self.settings_panel.set_settings(state.settings)
+            self.levels.setCurrentIndex(self.levels.findData(state.levels))
+            self.signed.setChecked(state.signed)
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+        self.source.restore(state.image, state.origin, state.crop)  # emits image_changed: recompute
 
     # ------------------------------------------------------------------ export
     def export_png(self, path: str | Path) -> Path:

@@ -10,18 +10,26 @@ from __future__ import annotations
 import html
 import platform
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot, qVersion
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence, QPaintEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from explorer import __version__
 from explorer.paths import resource_path
 from explorer.ui.draw_panel import DrawPanel
+from explorer.ui.help_panels import ConceptsPanel, ShortcutsDialog
 from explorer.ui.inference_worker import InferenceService
 from explorer.ui.kernel_lab import KernelLab
+from explorer.ui.lessons import LESSON_FILTER, LessonFiles
+from explorer.ui.preferences import Preferences
+from explorer.core.colour_maps import COLOUR_SCHEMES
+from explorer.core.lesson import LESSON_SUFFIX, training_from_json, training_to_json
 from explorer.core.parts import PART_TITLES, PARTS
+from explorer.core.presentation import DEFAULT_SCALE, SCALES, THEMES
+from explorer.ui.appearance import apply_scale, apply_theme, set_colour_scheme
 from explorer.ui.tf_loader import TfLoader, import_tensorflow, loaded_versions
 from explorer.ui.training_studio import TrainingStudio
 
@@ -124,13 +132,16 @@ class MainWindow(QMainWindow):
         *,
         auto_load_tf: bool = True,
         tf_importer: Callable[[], str] | None = None,
+        preferences: Preferences | None = None,
     ) -> None:
         super().__init__(parent)
+        self.preferences = preferences or Preferences.in_memory()
         self._auto_load_tf = auto_load_tf
         self._painted = False
         self._shut_down = False
         self._tf_version: str | None = None
         self._tf_error: str | None = None
+        self._lesson_path: str | None = None
         self._tf_loader = TfLoader(tf_importer or import_tensorflow, self)
         self._tf_loader.finished.connect(self._on_tf_finished)
         self._tf_loader.errored.connect(self._on_tf_errored)
@@ -139,8 +150,13 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(_app_icon())
         self.resize(1280, 800)
         self._build_tabs()
+        self.lessons = LessonFiles(self, self.preferences)
+        self.concepts = ConceptsPanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.concepts)
+        self.concepts.hide()
         self._build_menus()
         self._build_status_bar()
+        self._restore_preferences()
 
     # ----------------------------------------------------------------- parts
     def _create_kernel_lab(self) -> QWidget:
@@ -220,6 +236,17 @@ class MainWindow(QMainWindow):
         self._add_action(file_menu, "&Open image…", QKeySequence.StandardKey.Open,
                          "Open an image for the kernel lab", lambda: self._in_lab(lab.source.open_dialog))
         file_menu.addSeparator()
+        self._add_action(file_menu, "Open &lesson…", QKeySequence("Ctrl+Shift+O"),
+                         "Open a lesson: image, kernels, settings, part and trained model", self.open_lesson_dialog)
+        self.recent_menu = file_menu.addMenu("Open &recent lesson")
+        self._add_action(file_menu, "&Save lesson", QKeySequence.StandardKey.Save,
+                         "Save the lesson (and the trained model beside it)", self.save_lesson)
+        self._add_action(file_menu, "Save lesson &as…", QKeySequence("Ctrl+Shift+S"),
+                         "Save the lesson under a new name", self.save_lesson_dialog)
+        self.lessons.recent_changed.connect(self._fill_recent_menu)
+        self.lessons.lesson_changed.connect(self._on_lesson_changed)
+        self._fill_recent_menu(self.preferences.recent_lessons())
+        file_menu.addSeparator()
         self._add_action(file_menu, "Export feature maps as &PNG…", None,
                          "Save the feature maps as one PNG grid", self._export_png)
         self._add_action(file_menu, "Export feature maps as &NumPy…", None,
@@ -250,12 +277,56 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
             self.part_actions[name] = action
         self.part_actions[PARTS[0]].setChecked(True)
+        view_menu.addSeparator()
+        self._build_presentation_menu(view_menu)
 
         help_menu = bar.addMenu("&Help")
+        self._add_action(help_menu, "&Concepts", QKeySequence(Qt.Key.Key_F1),
+                         "Show the course notes' concepts and formulas", self.show_concepts)
+        self._add_action(help_menu, "&Keyboard shortcuts", QKeySequence("Ctrl+/"),
+                         "List every keyboard shortcut", self.show_shortcuts)
+        help_menu.addSeparator()
         about_action = QAction("&About…", self)
         about_action.setMenuRole(QAction.MenuRole.AboutRole)
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(about_action)
+
+    def _build_presentation_menu(self, view_menu) -> None:
+        """Full screen, text size, theme and colour maps: what a teacher sets before class."""
+        self.full_screen_action = self._add_action(view_menu, "&Full screen", QKeySequence(Qt.Key.Key_F11),
+                                                   "Fill the screen (F11 again to leave)", self.toggle_full_screen)
+        self.full_screen_action.setCheckable(True)
+        self.scale_actions = self._choice_menu(
+            view_menu.addMenu("&Text size"), {p: f"{p} %" for p in SCALES}, self.set_ui_scale,
+            "Make all text larger so it can be read from the back of the room")
+        self._add_action(view_menu, "&Larger text", QKeySequence.StandardKey.ZoomIn,
+                         "Next larger text size", lambda: self._step_scale(+1))
+        self._add_action(view_menu, "&Smaller text", QKeySequence.StandardKey.ZoomOut,
+                         "Next smaller text size", lambda: self._step_scale(-1))
+        self._add_action(view_menu, "&Normal text size", QKeySequence("Ctrl+0"),
+                         "Text at 100 %", lambda: self.set_ui_scale(DEFAULT_SCALE))
+        self.theme_actions = self._choice_menu(view_menu.addMenu("T&heme"), THEMES, self.set_theme,
+                                               "Light or dark window colours")
+        self.scheme_actions = self._choice_menu(
+            view_menu.addMenu("&Colour maps"), {n: s.title for n, s in COLOUR_SCHEMES.items()},
+            self.set_colour_scheme, "The colours of feature maps, kernels and activations")
+        view_menu.addSeparator()
+        concepts_action = self.concepts.toggleViewAction()
+        concepts_action.setText("Concepts &panel")
+        view_menu.addAction(concepts_action)
+
+    def _choice_menu(self, menu, choices: Mapping, slot, tip: str) -> dict:
+        """One checkable action per choice, exclusive; returns {choice: action}."""
+        group = QActionGroup(self)
+        actions = {}
+        for value, text in choices.items():
+            action = QAction(text, self, checkable=True)
+            action.setStatusTip(tip)
+            action.triggered.connect(lambda _checked=False, v=value: slot(v))
+            group.addAction(action)
+            menu.addAction(action)
+            actions[value] = action
+        return actions
 
     def _add_action(self, menu, text: str, shortcut, tip: str, slot) -> QAction:
         action = QAction(text, self)
@@ -279,8 +350,6 @@ class MainWindow(QMainWindow):
         self._export("NumPy array (*.npy)", ".npy", self.kernel_lab.export_npy)
 
     def _export(self, file_filter: str, suffix: str, save) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         self._in_lab(lambda: None)
         path, _ = QFileDialog.getSaveFileName(self, "Export feature maps", f"feature-maps{suffix}", file_filter)
         if not path:
@@ -291,6 +360,131 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Export failed", f"Could not export the feature maps: {exc}")
             return
         self.statusBar().showMessage(f"Saved {written}", 5000)
+
+    # ----------------------------------------------------------- presentation
+    def set_ui_scale(self, percent: int) -> None:
+        """Scale every text of the app to `percent` % (one of SCALES) and remember it."""
+        apply_scale(percent)
+        self.scale_actions[percent].setChecked(True)
+        self.preferences.scale = percent
+
+    def ui_scale(self) -> int:
+        """The current UI scale in percent."""
+        return next(p for p, action in self.scale_actions.items() if action.isChecked())
+
+    def _step_scale(self, step: int) -> None:
+        index = SCALES.index(self.ui_scale()) + step
+        self.set_ui_scale(SCALES[min(max(index, 0), len(SCALES) - 1)])
+
+    def set_theme(self, name: str) -> None:
+        """Switch to the "light" or "dark" theme and remember it."""
+        apply_theme(name)
+        self.theme_actions[name].setChecked(True)
+        self.preferences.theme = name
+
+    def theme(self) -> str:
+        """The current theme name."""
+        return next(n for n, action in self.theme_actions.items() if action.isChecked())
+
+    def set_colour_scheme(self, name: str) -> None:
+        """Draw every map with colour scheme `name` and remember it."""
+        set_colour_scheme(name)
+        self.scheme_actions[name].setChecked(True)
+        self.preferences.colour_scheme = name
+
+    def toggle_full_screen(self) -> None:
+        """Enter or leave full screen (F11)."""
+        if self.isFullScreen():
+            self.showMaximized() if self._was_maximized else self.showNormal()
+        else:
+            self._was_maximized = self.isMaximized()
+            self.showFullScreen()
+        self.full_screen_action.setChecked(self.isFullScreen())
+
+    def show_concepts(self, query: str = "") -> None:
+        """Show the Concepts panel, filtered to `query`."""
+        self.concepts.show_concept(query)
+
+    def show_shortcuts(self) -> QDialog:
+        """Open the keyboard shortcut list without blocking and return it."""
+        dialog = ShortcutsDialog(self, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _restore_preferences(self) -> None:
+        prefs = self.preferences
+        self._was_maximized = False
+        self.set_theme(prefs.theme)
+        self.set_ui_scale(prefs.scale)
+        self.set_colour_scheme(prefs.colour_scheme)
+        geometry, state = prefs.window_geometry(), prefs.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        if prefs.part in PARTS:
+            self.select_part(prefs.part)
+        config = _config_from(prefs.training_json())
+        if config is not None:
+            self.training.set_training_config(config)
+
+    def _save_preferences(self) -> None:
+        prefs = self.preferences
+        prefs.save_window(self.saveGeometry(), self.saveState())
+        prefs.part = self.current_part()
+        # A replaced part (replace_part) need not be a TrainingStudio.
+        config = getattr(self.training, "settings_to_remember", lambda: None)()
+        if config is not None:
+            prefs.set_training_json(training_to_json(config))
+        prefs.sync()
+
+    # ----------------------------------------------------------------- lessons
+    def open_lesson(self, path: str) -> bool:
+        """Open a lesson file; False (with a message in the window) if it cannot be used."""
+        return self.lessons.open(path)
+
+    def save_lesson_as(self, path: str) -> bool:
+        """Save the lesson to `path` (and the trained model beside it)."""
+        return self.lessons.save(path)
+
+    def open_lesson_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open lesson", self.preferences.last_folder, LESSON_FILTER)
+        if path:
+            self.open_lesson(path)
+
+    def save_lesson(self) -> None:
+        """Save to the lesson's file if it has one, else ask where."""
+        if self._lesson_path:
+            self.save_lesson_as(self._lesson_path)
+        else:
+            self.save_lesson_dialog()
+
+    def save_lesson_dialog(self) -> None:
+        start = self._lesson_path or str(Path(self.preferences.last_folder or Path.home()) / f"lesson{LESSON_SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save lesson", start, LESSON_FILTER)
+        if path:
+            self.save_lesson_as(path)
+
+    def _fill_recent_menu(self, recent: list) -> None:
+        self.recent_menu.clear()
+        for number, path in enumerate(recent, start=1):
+            action = self.recent_menu.addAction(f"&{number} {Path(path).name}".replace("&", "&&", number > 9))
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_lesson(p))
+        if recent:
+            self.recent_menu.addSeparator()
+            clear = self.recent_menu.addAction("Clear the list")
+            clear.triggered.connect(self._clear_recent)
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _clear_recent(self) -> None:
+        self.preferences.clear_recent_lessons()
+        self._fill_recent_menu([])
+
+    def _on_lesson_changed(self, path: str) -> None:
+        self._lesson_path = path
+        self.setWindowTitle(f"{Path(path).stem} – {APP_NAME}")
 
     def wait_until_ready(self, timeout_ms: int = 10000) -> bool:
         """Run the event loop until the visible part has drawn its first content.
@@ -414,6 +608,8 @@ class MainWindow(QMainWindow):
         self._tf_loader.wait()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if not self._shut_down:
+            self._save_preferences()
         self.shutdown()
         super().closeEvent(event)
 
@@ -424,6 +620,16 @@ _PART_ATTRS = {"kernel-lab": "kernel_lab", "training": "training", "draw": "draw
 def _qt_title(name: str) -> str:
     # Qt reads "&" as a mnemonic marker in tab and menu titles; "&&" is a literal "&".
     return PART_TITLES[name].replace("&", "&&")
+
+
+def _config_from(data: dict | None):
+    """Remembered training settings, or None when absent or no longer valid (e.g. an older app wrote them)."""
+    if data is None:
+        return None
+    try:
+        return training_from_json(data)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _part_index(name: str) -> int:

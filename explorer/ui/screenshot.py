@@ -15,15 +15,21 @@ from explorer.ui.main_window import MainWindow
 __all__ = ["grab_window", "save_screenshot"]
 
 
-def grab_window(part: str, size: tuple[int, int]) -> QImage:
+def grab_window(part: str | None, size: tuple[int, int], *, lesson: str | None = None, theme: str = "light",
+                scale: int = 100, colour_scheme: str = "classic") -> QImage:
     """Render the main window showing ``part`` at ``size`` pixels.
 
     Parameters
     ----------
-    part : str
-        One of :data:`explorer.core.parts.PARTS`.
+    part : str or None
+        One of :data:`explorer.core.parts.PARTS`; None shows the lesson's part
+        (the kernel lab without a lesson).
     size : tuple of int
         ``(width, height)`` of the window and of the returned image.
+    lesson : str, optional
+        A lesson file to open first.
+    theme, scale, colour_scheme : optional
+        Presentation settings, as in the View menu.
 
     Returns
     -------
@@ -33,14 +39,21 @@ def grab_window(part: str, size: tuple[int, int]) -> QImage:
     Raises
     ------
     ValueError
-        If ``part`` is unknown or the window cannot be made that small.
+        If ``part`` or a presentation setting is unknown, the lesson cannot be
+        opened, or the window cannot be made that small.
     """
     app = create_application()
     width, height = size
     # No TensorFlow: a screenshot shows the window as it first appears.
     window = MainWindow(auto_load_tf=False)
     try:
-        window.select_part(part)
+        window.set_theme(theme)
+        window.set_ui_scale(scale)
+        window.set_colour_scheme(colour_scheme)
+        if lesson is not None and not window.open_lesson(lesson):
+            raise ValueError(window.lessons.last_error)
+        if part is not None:
+            window.select_part(part)
         # Lay out and "show" without ever mapping a native window, so the
         # command never flashes a window even on a real display.
         window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
@@ -65,7 +78,7 @@ def grab_window(part: str, size: tuple[int, int]) -> QImage:
     return image
 
 
-def save_screenshot(out: str | os.PathLike[str], part: str, size: tuple[int, int]) -> pathlib.Path:
+def save_screenshot(out: str | os.PathLike[str], part: str | None, size: tuple[int, int], **options) -> pathlib.Path:
     """Render the window and write it to ``out`` as a PNG, atomically.
 
     The image goes to a temporary file in the same folder first and is then
@@ -79,6 +92,8 @@ def save_screenshot(out: str | os.PathLike[str], part: str, size: tuple[int, int
         Part to show; see :func:`grab_window`.
     size : tuple of int
         ``(width, height)`` in pixels.
+    **options
+        ``lesson``, ``theme``, ``scale``, ``colour_scheme``: see :func:`grab_window`.
 
     Returns
     -------
@@ -93,4 +108,4 @@ def save_screenshot(out: str | os.PathLike[str], part: str, size: tuple[int, int
         See :func:`grab_window`.
     """
     # Render inside the writer: the temporary file exists first, so a bad folder fails fast.
-    return atomic_write(out, lambda tmp_name: grab_window(part, size).save(tmp_name, "PNG"))
+    return atomic_write(out, lambda tmp_name: grab_window(part, size, **options).save(tmp_name, "PNG"))

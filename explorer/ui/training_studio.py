@@ -61,6 +61,7 @@ class TrainingStudio(LazyPart):
         self._trained_model = None  # after a run: the model, for saving (never touched while training)
         self._probe_image = None  # the image whose activations are shown (a test image or the drawing)
         self._pending_batch: TrainUpdate | None = None  # the newest batch update not drawn yet
+        self._initial_config: TrainConfig | None = None  # remembered settings, shown once built
 
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
@@ -88,6 +89,8 @@ class TrainingStudio(LazyPart):
         self.activations.clear("Start training: every layer's activations for a probe image appear here as the "
                                "network learns (click a misclassified image afterwards to probe it).")
         self._set_running(False)
+        if self._initial_config is not None:
+            self.controls.set_config(self._initial_config)
 
     def _build_layout(self) -> None:
         left = QWidget()
@@ -476,6 +479,13 @@ class TrainingStudio(LazyPart):
         except ModelFileError as exc:
             self._say(str(exc), error=True)
             return False
+        return self.adopt_model(model, path)
+
+    def adopt_model(self, model, path: str) -> bool:
+        """Make a model already loaded (safe mode) from `path` the studio's and the drawing pad's."""
+        self.build()
+        if self.controller.is_running():
+            return False
         self._trained_model = model
         self.buttons["save"].setEnabled(True)
         self.summary.setText(summary_html(model=model))
@@ -483,6 +493,36 @@ class TrainingStudio(LazyPart):
             self._inference.load_model_file(path)
         self._say(f"Loaded {path}; the drawing pad uses it now.")
         return True
+
+    # ------------------------------------------------------------------ lessons
+    def is_running(self) -> bool:
+        """True while a run is in progress (settings and model are then fixed)."""
+        return self._built and self.controller.is_running()
+
+    def has_trained_model(self) -> bool:
+        """True when there is a model to save (trained or loaded, and no run in progress)."""
+        return self._trained_model is not None and not self.is_running()
+
+    def training_config(self) -> TrainConfig:
+        """The controls' settings (ValueError with a sentence when one is invalid)."""
+        self.build()
+        return self.controls.config()
+
+    def settings_to_remember(self) -> TrainConfig | None:
+        """The settings to remember at exit: the controls' when built and valid, else those restored."""
+        if not self._built:
+            return self._initial_config
+        try:
+            return self.controls.config()
+        except ValueError:
+            return None
+
+    def set_training_config(self, config: TrainConfig) -> None:
+        """Show `config` in the controls (not while a run is in progress; kept for later if not built)."""
+        if not self._built:
+            self._initial_config = config  # shown when the part is built: no start-up cost now
+        elif not self.controller.is_running():
+            self.controls.set_config(config)
 
     def _on_export_clicked(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export curves", "curves.csv", "CSV (*.csv)")
