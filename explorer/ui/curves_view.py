@@ -7,14 +7,21 @@ curve moves from the first batch on.
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from explorer.core.train_types import TrainUpdate
+from explorer.ui.help_text import describe, tip
+from explorer.ui.text_style import css_size, follow_font, line_height, set_axis_font
 
 TRAIN_PEN = pg.mkPen("#1f77b4", width=2)
 VAL_PEN = pg.mkPen("#ff7f0e", width=2)
 LIVE_PEN = pg.mkPen("#1f77b4", width=1, style=pg.QtCore.Qt.DashLine)
+TITLE_SCALE = 1.2  # plot titles relative to the text of the window
+TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
 
 
 class CurvesView(QWidget):
@@ -25,21 +32,37 @@ class CurvesView(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.plots, self.lines = {}, {}
-        for metric, title in (("loss", "Loss"), ("accuracy", "Accuracy")):
+        for metric, title in TITLES.items():
             plot = pg.PlotWidget(background="w")
-            plot.setTitle(title, color="#333")
             plot.setLabel("bottom", "epoch")
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.addLegend(offset=(-5, 5))
-            plot.setAccessibleName(f"{title} curves")
-            plot.setToolTip(f"{title} on the training images (blue) and on the held-back validation images "
-                            "(orange); the dashed line is the current epoch so far.")
+            describe(plot, f"{title} curves", tip(f"{metric}_curve"))
             self.plots[metric] = plot
             self.lines[metric] = plot.plot([], [], pen=TRAIN_PEN, symbol="o", symbolSize=5, name="training")
             self.lines[f"val_{metric}"] = plot.plot([], [], pen=VAL_PEN, symbol="o", symbolSize=5, name="validation")
             self.lines[f"live_{metric}"] = plot.plot([], [], pen=LIVE_PEN)
             layout.addWidget(plot)
         self.reset()
+        follow_font(self, self._apply_font)
+
+    def _apply_font(self, font: QFont) -> None:
+        """pyqtgraph never reads the widget font: give titles, axes and legends the window's text size."""
+        title_size = css_size(font, TITLE_SCALE)
+        # pyqtgraph reserves a fixed 30-pixel row for the title; a bigger title needs more.
+        title_h = max(30, math.ceil(line_height(font, TITLE_SCALE) * 1.6))
+        for metric, plot in self.plots.items():
+            item = plot.getPlotItem()
+            item.setTitle(TITLES[metric], color="#333", size=title_size)
+            item.titleLabel.setMaximumHeight(title_h)
+            item.layout.setRowFixedHeight(0, title_h)
+            for side in ("left", "bottom"):
+                set_axis_font(item.getAxis(side), font)
+            legend = item.legend
+            legend.setLabelTextSize(css_size(font))
+            for _sample, label in legend.items:
+                label.setText(label.text)  # pyqtgraph only applies the size when the text is set
+            legend.updateSize()
 
     def reset(self, epochs: int = 1) -> None:
         """Empty curves, ready for a run of `epochs` epochs.

@@ -396,7 +396,8 @@ class DrawCanvas(QWidget):
         if self._current is None and self.is_empty():
             painter.setPen(QColor(150, 150, 150))
             font = QFont(self.font())
-            font.setPointSizeF(max(10.0, rect.width() / 22))
+            # Grows with the pad, never smaller than the window's text (the UI scale).
+            font.setPointSizeF(max(self.font().pointSizeF(), rect.width() / 22))
             painter.setFont(font)
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
 

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.ui.help_text import describe, tip
 from explorer.ui.lazy_part import LazyPart
+from explorer.ui.text_style import follow_layout, grow_pane, wrapped_height
 
 FRAME_MS = 16  # one request per 60 Hz frame at most
 NO_MODEL = ("No model yet. Train one in the training studio — or click <b>Quick train</b> for a 20-second run "
@@ -66,6 +68,7 @@ class DrawPanel(LazyPart):
         self.bars = ProbabilityBars()
         self.activations = ActivationsView()
         self.steps = FeatureMapView()
+        self.steps.describe("Preprocessing steps", tip("preprocessing"))
         self._timer = QTimer(self, singleShot=True, interval=FRAME_MS)
         self._timer.timeout.connect(self.classify_now)
         self._build_layout()
@@ -91,18 +94,18 @@ class DrawPanel(LazyPart):
         self.model_label.setWordWrap(True)
         self.model_label.setAccessibleName("Model in use")
         self.quick_button = QPushButton("Quick train")
-        self.quick_button.setToolTip("Train mnist-convnet for a few epochs on scikit-learn's bundled digits "
-                                     "(offline, about 20 seconds) and classify with it as it learns.")
+        describe(self.quick_button, "Quick train", "Train mnist-convnet for a few epochs on scikit-learn's bundled "
+                 "digits (offline, about 20 seconds) and classify with it as it learns.")
         self.quick_button.clicked.connect(self.quick_train_requested)
         self.load_button = QPushButton("Load model…")
-        self.load_button.setToolTip("Classify with a saved .keras model (models with custom code are refused).")
+        describe(self.load_button, "Load model",
+                 "Classify with a saved .keras model (models with custom code are refused).")
         self.load_button.clicked.connect(self._on_load_clicked)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setAccessibleName("Drawing hint")
         self.heat_box = QCheckBox("Show what mattered (Grad-CAM)")
-        self.heat_box.setToolTip("Colour the strokes by how much they drove the guess: Grad-CAM weighs the last "
-                                 "convolution's feature maps by their gradient for the guessed class.")
+        describe(self.heat_box, "Show what mattered (Grad-CAM)", tip("grad_cam"))
         self.heat_box.toggled.connect(lambda _on: self.classify_now())
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -116,6 +119,7 @@ class DrawPanel(LazyPart):
         right_layout.addWidget(self.heat_box)
         steps_caption = QLabel("<b>Preprocessing</b>, as MNIST was made: crop to the ink, fit into 20×20, "
                                "centre the mass in 28×28 — the last tile is what the model sees.")
+        steps_caption.setBuddy(self.steps.graphics)
         steps_caption.setWordWrap(True)
         right_layout.addWidget(steps_caption)
         right_layout.addWidget(self.steps, 1)
@@ -130,24 +134,32 @@ class DrawPanel(LazyPart):
         main.addWidget(self.activations)
         main.setSizes([520, 260])
         self.layout().addWidget(main)
+        self._right, self._rows = right, main
+        # Not only when the text grows: also when the bars appear below the guess.
+        follow_layout(right, self.refit_later)
+
+    def _fit_to_text(self) -> None:
+        """The right column gets the height its wrapped text needs, so the bars are never squeezed."""
+        grow_pane(self._rows, 0, wrapped_height(self._right), 1, keep=120)
 
     def _tools(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.brush = QSlider(Qt.Horizontal)
         self.brush.setRange(2, 20)
         self.brush.setValue(round(self.canvas.brush() * 100) or 8)
-        self.brush.setToolTip("Brush size, as a percentage of the pad's width.")
-        self.brush.setAccessibleName("Brush size")
+        describe(self.brush, "Brush size", tip("brush"))
         self.brush.valueChanged.connect(lambda value: self.canvas.set_brush(value / 100))
         self.eraser = QCheckBox("Eraser")
-        self.eraser.setToolTip("Draw to erase ink.")
+        describe(self.eraser, "Eraser", tip("eraser"))
         self.eraser.toggled.connect(self.canvas.set_eraser)
         undo, clear = QPushButton("Undo stroke"), QPushButton("Clear")
-        undo.setToolTip("Remove the last stroke (Ctrl+Z).")
-        clear.setToolTip("Start again (Esc).")
+        describe(undo, "Undo stroke", "Remove the last stroke (Ctrl+Z).")
+        describe(clear, "Clear the pad", "Clear the pad and start again (Esc; Ctrl+Z brings the drawing back).")
         undo.clicked.connect(self.canvas.undo)
         clear.clicked.connect(self.canvas.clear)
-        for widget in (QLabel("Brush"), self.brush, self.eraser, undo, clear):
+        brush_label = QLabel("Brush")
+        brush_label.setBuddy(self.brush)
+        for widget in (brush_label, self.brush, self.eraser, undo, clear):
             row.addWidget(widget)
         return row
 
@@ -156,16 +168,16 @@ class DrawPanel(LazyPart):
         self.sample_label = QSpinBox()
         self.sample_label.setRange(0, 9)
         self.sample_label.setPrefix("label ")
-        self.sample_label.setToolTip("The class this drawing shows, for the class-made dataset.")
-        self.sample_label.setAccessibleName("Sample label")
+        describe(self.sample_label, "Sample label", tip("sample_label"))
         self.sample_folder = QLabel(str(default_samples_folder()))
         self.sample_folder.setWordWrap(True)
+        self.sample_folder.setAccessibleName("Sample folder")
         save = QPushButton("Save as sample")
-        save.setToolTip("Save the drawing as a 28×28 PNG in <folder>/<label>/, so the class can build its own "
-                        "dataset and train on it with the training studio's 'folder' dataset.")
+        describe(save, "Save as sample", "Save the drawing as a 28×28 PNG in <folder>/<label>/, so the class can "
+                 "build its own dataset and train on it with the training studio's 'folder' dataset.")
         save.clicked.connect(lambda: self.save_sample())
         choose = QPushButton("Folder…")
-        choose.setToolTip("Choose where samples are saved.")
+        describe(choose, "Choose sample folder", "Choose the folder the samples are saved in.")
         choose.clicked.connect(self._choose_folder)
         grid.addWidget(self.sample_label, 0, 0)
         grid.addWidget(save, 0, 1)

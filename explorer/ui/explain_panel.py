@@ -23,30 +23,35 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.explain import ConvStep, PoolStep, format_number
+from explorer.ui.help_text import describe, tip
 from explorer.ui.kernel_editor import diverging_colour
+from explorer.ui.text_style import follow_font, scaled_font
 
 LIGHT = 0.55  # tint strength: the numbers on the cells must stay readable
 MAX_CELLS_SHOWN = 7  # beyond 7×7 three grids no longer fit side by side; totals still shown
+GRID_TEXT_SCALE = 0.85  # the grids' numbers relative to the panel's text: three grids must fit side by side
 
 HINT = "Hover over a feature map to see how one of its pixels is computed; click to pin it."
 
 
 class _Grid(QTableWidget):
-    """A compact read-only table of numbers, tinted by sign."""
+    """A compact read-only table of numbers, tinted by sign.
 
-    def __init__(self, name: str) -> None:
+    A display, not a control: no focus and no selection (the arithmetic
+    below it says the same in text, which the keyboard can reach).
+    """
+
+    def __init__(self, name: str, text: str) -> None:
         super().__init__()
-        self.setAccessibleName(name)
+        describe(self, name, text)
         self.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.setSelectionMode(QTableWidget.NoSelection)
         self.setFocusPolicy(Qt.NoFocus)
         self.horizontalHeader().setVisible(False)
         self.verticalHeader().setVisible(False)
         for header in (self.horizontalHeader(), self.verticalHeader()):
             header.setSectionResizeMode(QHeaderView.ResizeToContents)
             header.setMinimumSectionSize(16)
-        font = QFont(self.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-        self.setFont(font)
 
     def show_values(self, values: np.ndarray, decimals: int = 3) -> None:
         rows, cols = values.shape
@@ -80,7 +85,9 @@ class ExplainPanel(QWidget):
         self._grids = QWidget()  # hidden while there is nothing to explain
         self._grid_layout = QGridLayout(self._grids)
         self._grid_layout.setContentsMargins(0, 0, 0, 0)
-        self.patch, self.kernel, self.products = _Grid("Input patch"), _Grid("Kernel"), _Grid("Products")
+        self.patch = _Grid("Input patch", tip("input_patch"))
+        self.kernel = _Grid("Kernel", tip("patch_kernel"))
+        self.products = _Grid("Products", tip("products"))
         self._cells = [(QLabel(caption), grid) for caption, grid in
                        (("input patch", self.patch), ("kernel", self.kernel), ("products", self.products))]
         self._signs = [QLabel("×"), QLabel("=")]
@@ -89,8 +96,7 @@ class ExplainPanel(QWidget):
         channel_row = QHBoxLayout()
         self.channel = QSpinBox()
         self.channel.setPrefix("channel ")
-        self.channel.setToolTip("A conv layer sums over all input channels: pick which channel's patch to show.")
-        self.channel.setAccessibleName("Input channel shown")
+        describe(self.channel, "Input channel shown", tip("input_channel"))
         self.channel.valueChanged.connect(self._show_grids)
         channel_row.addWidget(self.channel)
         channel_row.addStretch(1)
@@ -98,10 +104,18 @@ class ExplainPanel(QWidget):
         self.arithmetic = QLabel()
         self.arithmetic.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.arithmetic.setWordWrap(True)
-        self.arithmetic.setAccessibleName("Worked arithmetic")
+        describe(self.arithmetic, "Worked arithmetic", tip("worked_arithmetic"))
         layout.addWidget(self.arithmetic)
         layout.addStretch(1)
         self.clear()
+        follow_font(self, self._apply_font)
+
+    def _apply_font(self, font: QFont) -> None:
+        """The grids' numbers are a little smaller than the text, at every UI scale."""
+        small = scaled_font(font, GRID_TEXT_SCALE)
+        for grid in (self.patch, self.kernel, self.products):
+            grid.setFont(small)
+        self._show_grids()  # re-fit the cells to the new text
 
     def _arrange(self, wide: bool) -> None:
         """patch × kernel = products in one row, or with the products below for wide kernels."""

@@ -60,13 +60,20 @@ from explorer.core.render import (  # noqa: F401  (the public ones are re-export
     _rgb_stack_mosaic,
     _as_rgb_stack,
 )
+from explorer.ui.help_text import describe, tip
+from explorer.ui.text_style import follow_font, line_height, scaled_font, set_axis_font, set_colours
 
 _LABEL_RGB = (236, 239, 243)
 _HALO_RGBA = (255, 255, 255, 215)
 
-# Label text height on screen when there is room for it (pixels).
-_LABEL_SCREEN_PX = 19.0
+# Label text height on screen when there is room for it, in lines of the view's font
+# (19 px at the usual 9 pt), so labels follow the UI scale.
+_LABEL_SCREEN_LINES = 1.35
 _EXPORT_LABEL_MAX_PX = 24.0
+# Text sizes relative to the view's font: colour-bar ticks, and the message shown instead of maps.
+_TICK_SCALE = 1.1
+_MESSAGE_SCALE = 1.45
+_BAR_PX = 14  # thickness of the colour bar itself
 
 # pg.ColorMap per LUT (keyed by id of the module-level LUT arrays).
 _COLOR_MAPS: dict[int, "pg.ColorMap"] = {}
@@ -99,12 +106,15 @@ class _PointerWatcher(QObject):
     Watching the viewport rather than pyqtgraph's ``sigMouseMoved`` matters:
     the scene drops moves closer than 10 ms apart, so the last position
     before the pointer stops could be lost and the hover would go stale.
+    It also keeps the view's tooltip off the map pixels: there the hover
+    explains the pixel, and a resting pointer must not cover it with a tooltip.
     """
 
-    def __init__(self, on_move, on_leave, parent: QObject) -> None:
+    def __init__(self, on_move, on_leave, over_pixel, parent: QObject) -> None:
         super().__init__(parent)
         self._on_move = on_move
         self._on_leave = on_leave
+        self._over_pixel = over_pixel
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt override
         kind = event.type()
@@ -112,6 +122,8 @@ class _PointerWatcher(QObject):
             self._on_move(event.position())
         elif kind == QEvent.Type.Leave:
             self._on_leave()
+        elif kind == QEvent.Type.ToolTip and self._over_pixel(QPointF(event.pos())):
+            return True  # handled: no tooltip over a map pixel
         return False
 
 
@@ -173,7 +185,10 @@ class FeatureMapView(QWidget):
         self._shown_shape: tuple | None = None
         self._bar_text: tuple | None = None
         self._text_items: list[QGraphicsSimpleTextItem] = []
+        self._label_px = _LABEL_SCREEN_LINES * 14.0  # set from the font by _apply_font
         self._build()
+        self.describe("Feature maps", tip("feature_maps"))
+        follow_font(self, self._apply_font)
 
     # ----- construction -------------------------------------------------
     def _build(self) -> None:
@@ -205,18 +220,19 @@ class FeatureMapView(QWidget):
         self._halo.setPen(halo_pen)
 
         self.color_bar = pg.ColorBarItem(
-            values=(-1.0, 1.0), width=14, colorMap=self._color_map(DIVERGING_LUT),
+            values=(-1.0, 1.0), width=_BAR_PX, colorMap=self._color_map(DIVERGING_LUT),
             interactive=False, orientation="horizontal", colorMapMenu=False,
         )
         bar_axis = self.color_bar.getAxis("bottom")
         bar_axis.setTextPen(QColor(*_LABEL_RGB))
         bar_axis.setPen(QColor(*_LABEL_RGB))
-        tick_font = QFont()
-        tick_font.setPointSizeF(10.0)
         # The min and max ticks sit on the bar's ends; by default pyqtgraph
         # hides labels that overhang the axis, which would leave only "0".
-        bar_axis.setStyle(tickFont=tick_font, hideOverlappingLabels=False, tickLength=-5)
+        bar_axis.setStyle(hideOverlappingLabels=False, tickLength=-5)
         self.color_bar_widget = pg.GraphicsLayoutWidget()
+        # Not a control: the keyboard skips it (its tooltip still explains the colours).
+        self.color_bar_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        describe(self.color_bar_widget, "Colour scale", tip("colour_bar"))
         self.color_bar_widget.setBackground(QColor(*BACKGROUND_RGB))
         self.color_bar_widget.ci.setContentsMargins(0, 2, 0, 2)
         self.color_bar_widget.ci.layout.setColumnStretchFactor(0, 1)
@@ -224,7 +240,6 @@ class FeatureMapView(QWidget):
         self.color_bar_widget.addItem(self.color_bar, row=0, col=1)
         self.color_bar.setMaximumWidth(340)
         self.color_bar.setMinimumWidth(120)
-        self.color_bar_widget.setFixedHeight(66)
 
         self.message_label = QLabel()
         self.message_label.setObjectName("featureMapMessage")
@@ -232,9 +247,7 @@ class FeatureMapView(QWidget):
         self.message_label.setWordWrap(True)
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         self.message_label.setMargin(24)
-        self.message_label.setStyleSheet(
-            "#featureMapMessage { background: rgb(%d,%d,%d); color: rgb(%d,%d,%d); font-size: 13pt; }"
-            % (*BACKGROUND_RGB, *_LABEL_RGB))
+        set_colours(self.message_label, QColor(*_LABEL_RGB), QColor(*BACKGROUND_RGB))
 
         maps_page = QWidget()
         column = QVBoxLayout(maps_page)
@@ -253,7 +266,7 @@ class FeatureMapView(QWidget):
         self._hover_proxy = pg.SignalProxy(self._pointer_moved, rateLimit=HOVER_RATE,
                                            slot=self._on_pointer_moved_throttled)
         self._pointer_watcher = _PointerWatcher(self._on_viewport_mouse_move,
-                                                self._on_pointer_left, self)
+                                                self._on_pointer_left, self._is_over_pixel, self)
         self.graphics.viewport().installEventFilter(self._pointer_watcher)
         self.graphics.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
@@ -265,6 +278,29 @@ class FeatureMapView(QWidget):
         self._relayout_timer.timeout.connect(self._on_relayout_timeout)
         self.view_box.sigResized.connect(self._relayout_timer.start)
         self.view_box.sigTransformChanged.connect(self._on_view_transform_changed)
+
+    def _apply_font(self, font: QFont) -> None:
+        """Size the texts Qt does not size: colour-bar axis, message, tile labels (the UI scale)."""
+        tick_font = scaled_font(font, _TICK_SCALE)
+        set_axis_font(self.color_bar.getAxis("bottom"), tick_font)
+        self.message_label.setFont(scaled_font(font, _MESSAGE_SCALE))
+        # The bar, a line of ticks and a line of caption, and pyqtgraph's spacing around them.
+        self.color_bar_widget.setFixedHeight(round(_BAR_PX + 2 * line_height(tick_font) + 22))
+        self._label_px = _LABEL_SCREEN_LINES * line_height(font)
+        self._place_labels()
+
+    def describe(self, name: str, text: str) -> None:
+        """Name the view and explain what it shows (tooltip), for the view and its graphics area.
+
+        Parameters
+        ----------
+        name : str
+            Short accessible name, e.g. ``"Feature maps"``.
+        text : str
+            One sentence on the concept the maps show.
+        """
+        describe(self, name, text)
+        describe(self.graphics, name, text)  # the part that takes the keyboard focus
 
     @staticmethod
     def _color_map(lut: np.ndarray) -> pg.ColorMap:
@@ -595,7 +631,7 @@ class FeatureMapView(QWidget):
         px_w, px_h = self.view_box.viewPixelSize()     # view units per screen pixel
         if not (px_w > 0 and px_h > 0 and math.isfinite(px_w) and math.isfinite(px_h)):
             px_w = px_h = 1.0
-        max_h = _LABEL_SCREEN_PX * px_h                # in view (mosaic) units
+        max_h = self._label_px * px_h                  # in view (mosaic) units
         box_h = layout.label_h * 0.82
         box_w = layout.tile_w + layout.gap * 0.6
         for i, item in enumerate(self._text_items[:layout.count]):
@@ -675,9 +711,15 @@ class FeatureMapView(QWidget):
 
     def _on_viewport_mouse_move(self, position: QPointF) -> None:
         self._pointer_inside = True
+        self._pointer_moved.emit(self._viewport_to_scene(position))
+
+    def _viewport_to_scene(self, position: QPointF) -> QPointF:
         # viewportTransform keeps sub-pixel positions (mapToScene takes QPoint only).
         to_scene, _ = self.graphics.viewportTransform().inverted()
-        self._pointer_moved.emit(to_scene.map(position))
+        return to_scene.map(position)
+
+    def _is_over_pixel(self, position: QPointF) -> bool:
+        return self._pixel_at_scene(self._viewport_to_scene(position)) is not None
 
     def _on_pointer_moved_throttled(self, args: tuple) -> None:
         # A report still queued in the proxy when the pointer left is stale.

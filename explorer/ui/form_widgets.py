@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
+from explorer.ui.help_text import describe
+
 
 def spin_box(low, high, value, tip: str, name: str, *, decimals: int | None = None,
              step: float | None = None) -> QSpinBox | QDoubleSpinBox:
@@ -15,8 +17,7 @@ def spin_box(low, high, value, tip: str, name: str, *, decimals: int | None = No
     if step is not None:
         spin.setSingleStep(step)
     spin.setValue(value)
-    spin.setToolTip(tip)
-    spin.setAccessibleName(name)
+    describe(spin, name, tip)
     return spin
 
 
@@ -26,6 +27,5 @@ def combo_box(items, tip: str, name: str) -> QComboBox:
     for item in items:
         text, data = item if isinstance(item, tuple) else (item, None)
         combo.addItem(text, data)
-    combo.setToolTip(tip)
-    combo.setAccessibleName(name)
+    describe(combo, name, tip)
     return combo

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core import images
+from explorer.ui.help_text import tip
+from explorer.ui.text_style import set_colours
 
 _CROP_FIELDS = ("top", "left", "height", "width")
 VIEW_MAX_SIDE = 1024  # the live view works on at most this many pixels per side
@@ -53,8 +55,7 @@ class ImageSource(QGroupBox):
         layout = QVBoxLayout(self)
         self.samples = QComboBox()
         self.samples.setAccessibleName("Sample image")
-        self.samples.setToolTip("Built-in images: scikit-learn's photos (seed 004), a handwritten digit "
-                                "and patterns that make kernels easy to read.")
+        self.samples.setToolTip(tip("sample_image"))
         for name, description in images.SAMPLES.items():
             self.samples.addItem(name, name)
             self.samples.setItemData(self.samples.count() - 1, description, 3)  # Qt.ToolTipRole
@@ -73,19 +74,19 @@ class ImageSource(QGroupBox):
         layout.addLayout(buttons)
         self.size_label = QLabel()
         self.size_label.setWordWrap(True)
+        self.size_label.setAccessibleName("Image size")
         layout.addWidget(self.size_label)
         layout.addLayout(self._crop_controls())
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b00020;")
+        set_colours(self.error_label, QColor("#b00020"))
         self.error_label.setAccessibleName("Image error")
         layout.addWidget(self.error_label)
 
     def _crop_controls(self) -> QGridLayout:
         grid = QGridLayout()
         self.crop_box = QCheckBox("Crop to a region")
-        self.crop_box.setToolTip("Look at a detail: the kernels run on this region only, as seed 004 crops "
-                                 "the photos to see the line filters at work.")
+        self.crop_box.setToolTip(tip("crop"))
         self.crop_box.setAccessibleName("Crop to a region")
         grid.addWidget(self.crop_box, 0, 0, 1, 4)
         self.crop_spins = {}
@@ -93,7 +94,7 @@ class ImageSource(QGroupBox):
             spin = QSpinBox()
             spin.setPrefix(f"{name} ")
             spin.setAccessibleName(f"Crop {name}")
-            spin.setToolTip(f"Crop region {name} in pixels of the view image.")
+            spin.setToolTip(tip("crop_region"))
             spin.valueChanged.connect(self._emit_current)
             self.crop_spins[name] = spin
             grid.addWidget(spin, 1 + index // 2, 2 * (index % 2), 1, 2)

@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QAction,
     QColor,
     QFont,
+    QFontInfo,
     QFontMetrics,
     QIcon,
     QKeySequence,
@@ -63,6 +64,7 @@ from PySide6.QtWidgets import (
 from explorer.core import kernels
 from explorer.core.kernels import MAX_KERNEL_SIZE
 from explorer.core.lab import KernelBank
+from explorer.ui.text_style import follow_font, set_colours
 
 __all__ = [
     "BIAS_RANGE",
@@ -80,6 +82,7 @@ MAX_KERNELS = 64
 #: Range of the bias spin box.
 BIAS_RANGE = (-100.0, 100.0)
 START_PRESET = "sharpen"
+BANK_ICON_PX = 32  # the kernel pictures in the bank list
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -91,8 +94,7 @@ _NEGATIVE = (33, 102, 172)
 _POSITIVE = (178, 24, 43)
 _ZERO = (255, 255, 255)
 
-_WARNING_STYLE = "color: #b2182b;"
-_INFO_STYLE = "color: palette(text);"
+_WARNING_COLOUR = QColor(*_POSITIVE)  # warnings in the positive-weight red
 
 
 # ----------------------------------------------------------------- pure helpers
@@ -373,9 +375,17 @@ class _KernelModel(QAbstractTableModel):
 
 
 class _KernelGrid(QTableView):
-    """Square cells that fill the space, centred; the font follows the cell size."""
+    """Square cells that fill the space, centred; the font follows the cell size.
 
-    _MAX_CELL = 72
+    Sizes are in multiples of the editor's text size (``set_text_size``), so
+    cells and numbers grow with the UI scale: at the usual 12-pixel text a
+    cell is at most 72 pixels and its numbers at most 18.
+    """
+
+    _MAX_CELL = 6.0  # in text sizes
+    _MAX_TEXT = 1.5  # the numbers at most this many text sizes
+    # Readability first: 3 decimals only in a legible font, then 2, then 1 (smallest size, in text sizes).
+    _LEVELS = ((3, 13 / 12), (2, 11 / 12), (1, 9 / 12))
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -401,9 +411,16 @@ class _KernelGrid(QTableView):
         self.setTabKeyNavigation(False)
         self._text_fits: dict = {}
         self._margins = (-1, -1)
+        self._text_px = 12  # the editor's text size in pixels; see set_text_size
 
     def sizeHint(self) -> QSize:
         return QSize(300, 300)
+
+    def set_text_size(self, pixels: int) -> None:
+        """The text size (pixels) the cells and numbers are measured in: the UI scale."""
+        if pixels > 0 and pixels != self._text_px:
+            self._text_px = pixels
+            self.fit_cells()
 
     def setModel(self, model) -> None:
         super().setModel(model)
@@ -421,7 +438,8 @@ class _KernelGrid(QTableView):
         if model is None or model.rowCount() == 0:
             return
         rows, cols = model.rowCount(), model.columnCount()
-        cell = max(8, min(self._MAX_CELL, (self.width() - 2) // cols, (self.height() - 2) // rows))
+        max_cell = round(self._MAX_CELL * self._text_px)
+        cell = max(8, min(max_cell, (self.width() - 2) // cols, (self.height() - 2) // rows))
         header_h, header_v = self.horizontalHeader(), self.verticalHeader()
         if header_h.defaultSectionSize() != cell or header_v.defaultSectionSize() != cell:
             header_h.setDefaultSectionSize(cell)
@@ -452,10 +470,10 @@ class _KernelGrid(QTableView):
     def _fit_text(self, model: "_KernelModel", cell: int) -> None:
         # Prefer more decimals, then a bigger font; measure the longest texts
         # in bold (the centre cell), the widest case. Cached: this runs on every edit.
-        levels = ((3, 13), (2, 11), (1, 9))  # readability first: 3 decimals only in a legible font
+        levels = tuple((decimals, max(1, round(size * self._text_px))) for decimals, size in self._LEVELS)
         values = model.kernel().ravel()
         candidates = tuple(tuple(sorted({format_value(v, d) for v in values}, key=len)[-4:]) for d, _ in levels)
-        key = (cell, self.font().family(), candidates)
+        key = (cell, self.font().family(), levels, candidates)
         if key not in self._text_fits:
             self._text_fits[key] = self._measure(cell, levels, candidates)
         decimals, pixels = self._text_fits[key]
@@ -467,7 +485,7 @@ class _KernelGrid(QTableView):
         font = QFont(self.font())
         font.setBold(True)
         room = cell - 10  # the delegate's text margins and focus frame
-        largest = max(9, min(18, round(cell * 0.34)))
+        largest = max(levels[-1][1], min(round(self._MAX_TEXT * self._text_px), round(cell * 0.34)))
         for (decimals, smallest), texts in zip(levels, candidates):
             for pixels in range(largest, smallest - 1, -1):
                 font.setPixelSize(pixels)
@@ -691,7 +709,6 @@ class KernelEditor(QWidget):
         self.status_label.setWordWrap(True)
         self.status_label.setAccessibleName("Kernel editor messages")
         self.status_label.setToolTip("What the last edit did, or why it was refused")
-        self.status_label.setMinimumHeight(self.fontMetrics().lineSpacing() * 2)
         self.status_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
         # Bias
@@ -721,14 +738,11 @@ class KernelEditor(QWidget):
         self.bank_list.setFlow(QListView.Flow.LeftToRight)
         self.bank_list.setWrapping(False)
         self.bank_list.setMovement(QListView.Movement.Static)
-        self.bank_list.setIconSize(QSize(32, 32))
-        self.bank_list.setGridSize(QSize(68, 54))
+        self.bank_list.setIconSize(QSize(BANK_ICON_PX, BANK_ICON_PX))
         self.bank_list.setUniformItemSizes(True)
         self.bank_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.bank_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.bank_list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll = self.bank_list.horizontalScrollBar().sizeHint().height()
-        self.bank_list.setFixedHeight(54 + scroll + 2 * self.bank_list.frameWidth() + 2)
         self.bank_list.currentRowChanged.connect(self._on_current_row_changed)
 
         self.add_kernel_action = self._action(
@@ -795,14 +809,28 @@ class KernelEditor(QWidget):
         for a, b in zip(order, order[1:]):
             QWidget.setTabOrder(a, b)
         self._on_undo_index_changed(0)
+        follow_font(self, self._apply_font)
+
+    def _apply_font(self, font: QFont) -> None:
+        """Size what depends on the text size (the UI scale): cells, the message area, the bank's items."""
+        self.grid.set_text_size(QFontInfo(font).pixelSize())
+        metrics = QFontMetrics(font)
+        self.status_label.setMinimumHeight(metrics.lineSpacing() * 2)
+        # An item is the kernel's picture over its caption; the widest caption must fit.
+        item_w = max(68, metrics.horizontalAdvance(f"kernel {MAX_KERNELS}") + 12)
+        item_h = BANK_ICON_PX + metrics.lineSpacing() + 8
+        self.bank_list.setGridSize(QSize(item_w, item_h))
+        scroll = self.bank_list.horizontalScrollBar().sizeHint().height()
+        self.bank_list.setFixedHeight(item_h + scroll + 2 * self.bank_list.frameWidth() + 2)
 
     def _size_spin(self, accessible: str, side: str) -> QSpinBox:
         spin = QSpinBox()
         spin.setRange(1, MAX_KERNEL_SIZE)
         spin.setKeyboardTracking(False)  # typing "11" must not resize to 1 first
         spin.setAccessibleName(accessible)
-        spin.setToolTip(f"Kernel {side} in cells (1–{MAX_KERNEL_SIZE}, odd or even); every kernel of the bank "
-                        "is resized, keeping its values centred (zero padding or symmetric cropping)")
+        spin.setToolTip(f"Kernel size: the {side} of the window the kernel slides over the image, typically 3 or 5 "
+                        f"(1–{MAX_KERNEL_SIZE}; odd sizes have a centre cell); every kernel of the bank is resized, "
+                        "keeping its values centred.")
         return spin
 
     # ------------------------------------------------------------- state
@@ -860,7 +888,7 @@ class KernelEditor(QWidget):
             self.bank_list.scrollToItem(self.bank_list.item(self._index))
 
     def _say(self, text: str, *, warning: bool = True) -> None:
-        self.status_label.setStyleSheet(_WARNING_STYLE if warning else _INFO_STYLE)
+        set_colours(self.status_label, _WARNING_COLOUR if warning else None)
         self.status_label.setText(text)
 
     def _commit(self, bank: KernelBank, index: int, text: str, message: str = "") -> bool:

@@ -30,7 +30,9 @@ from explorer.core.files import atomic_write, save_npy
 from explorer.core.explain import explain_conv, explain_pool, format_number
 from explorer.core.lab import LabRequest, LabResult
 from explorer.core.lesson import LabState
+from explorer.ui.help_text import describe, tip
 from explorer.ui.lazy_part import LazyPart
+from explorer.ui.text_style import widen_panes
 
 DEFAULT_SAMPLE = "china"
 
@@ -71,6 +73,9 @@ class KernelLab(LazyPart):
         self.input_view = FeatureMapView()
         self.maps_view = FeatureMapView()
         self.pooled_view = FeatureMapView()
+        self.input_view.describe("Input image", tip("input_view"))
+        self.maps_view.describe("Feature maps", tip("feature_maps"))
+        self.pooled_view.describe("Pooled feature maps", tip("pooled_maps"))
         self.computer = LabComputer(self)
         self._build_layout()
         self._connect()
@@ -88,7 +93,7 @@ class KernelLab(LazyPart):
         self.shapes.setTextFormat(Qt.RichText)
         self.shapes.setWordWrap(True)
         self.shapes.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.shapes.setAccessibleName("Output shapes and parameter count")
+        describe(self.shapes, "Output shapes and parameter count", tip("output_shapes"))
         maps_column = QWidget()
         maps_layout = QVBoxLayout(maps_column)
         maps_layout.setContentsMargins(0, 0, 0, 0)
@@ -105,8 +110,8 @@ class KernelLab(LazyPart):
         top.setSizes([260, 520, 260])
         # Bottom: the numbers: shapes with their formulas, and one pixel's arithmetic.
         bottom = QSplitter(Qt.Horizontal)
-        bottom.addWidget(_scrolling(self.shapes, 80))
-        bottom.addWidget(_scrolling(self.explain, 80))
+        bottom.addWidget(_scrolling(self.shapes, 80, name="Output shapes", text=tip("output_shapes")))
+        bottom.addWidget(_scrolling(self.explain, 80, name="Pixel arithmetic", text=tip("worked_arithmetic")))
         bottom.setSizes([300, 420])
         centre = QSplitter(Qt.Vertical)
         centre.addWidget(top)
@@ -120,6 +125,11 @@ class KernelLab(LazyPart):
         main.setStretchFactor(1, 1)
         main.setSizes([250, 680, 350])
         self.layout().addWidget(main)
+        self._columns = main
+
+    def _fit_to_text(self) -> None:
+        """The side columns show their controls whole at any UI scale; the maps give up the room."""
+        widen_panes(self._columns, (0, 2), 1)
 
     def _view_options(self) -> QWidget:
         row = QWidget()
@@ -374,12 +384,22 @@ class KernelLab(LazyPart):
         event.acceptProposedAction()
 
 
-def _scrolling(widget: QWidget, min_width: int = 140) -> QScrollArea:
+def _scrolling(widget: QWidget, min_width: int = 140, *, name: str | None = None,
+               text: str | None = None) -> QScrollArea:
+    """`widget` in a scroll area; a named area is a Tab stop, so the keyboard can scroll its text.
+
+    An unnamed area holds a column of controls: Tab goes straight to them (the
+    area scrolls to show the control with the focus).
+    """
     scroll = QScrollArea()
     scroll.setWidget(widget)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QScrollArea.NoFrame)
     scroll.setMinimumWidth(min_width)
+    if name is None:
+        scroll.setFocusPolicy(Qt.NoFocus)
+    else:
+        describe(scroll, name, text)
     return scroll
 
 

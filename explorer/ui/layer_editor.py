@@ -9,7 +9,7 @@ disabled until the stack is valid.
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,12 +22,21 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.layer_text import EXAMPLE, format_layers, parse_layers
+from explorer.ui.help_text import describe, tip
 from explorer.ui.model_summary import summary_html
 
 HELP = ("One layer per line: <code>conv2d 32 3 relu</code>, <code>conv2d 64 3x3 same relu</code>, "
         "<code>maxpool 2</code>, <code>avgpool 2</code>, <code>dropout 0.5</code>, <code>flatten</code>, "
         "<code>gap</code> (global average pooling), <code>dense 64 relu</code>. The final "
         "<code>Dense(classes, softmax)</code> is added for you.")
+
+
+def _monospace() -> QFont:
+    """The system's fixed-width family only: the size follows the window's font (the UI scale)."""
+    font = QFont()
+    font.setFamilies(QFontDatabase.systemFont(QFontDatabase.FixedFont).families())
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    return font
 
 
 class LayerEditorDialog(QDialog):
@@ -46,19 +55,22 @@ class LayerEditorDialog(QDialog):
         layout.addWidget(intro)
         row = QHBoxLayout()
         self.text = QPlainTextEdit(format_layers(layers) if layers else EXAMPLE)
-        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
-        self.text.setAccessibleName("Layers, one per line")
-        self.text.setToolTip("Type one layer per line; the summary on the right updates as you type.")
+        self.text.setFont(_monospace())
+        describe(self.text, "Layers, one per line", tip("layer_text"))
         row.addWidget(self.text, 1)
         self.report = QLabel()
         self.report.setWordWrap(True)
-        self.report.setAccessibleName("Model check")
+        describe(self.report, "Model check", tip("layer_check"))
         scroll = QScrollArea()
         scroll.setWidget(self.report)
         scroll.setWidgetResizable(True)
+        describe(scroll, "Model check", tip("layer_check"))  # a Tab stop: the keyboard scrolls the summary
         row.addWidget(scroll, 1)
         layout.addLayout(row, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        describe(self.buttons.button(QDialogButtonBox.Ok), "OK",
+                 "Use these layers for the custom model (possible once the stack can be built).")
+        describe(self.buttons.button(QDialogButtonBox.Cancel), "Cancel", "Close without changing the custom model.")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

@@ -21,26 +21,11 @@ from PySide6.QtWidgets import (
 from explorer.core.arithmetic import padding_2d
 from explorer.core.lab import LabSettings
 from explorer.ui.form_widgets import combo_box, spin_box
+from explorer.ui.help_text import tip
 
-TIPS = {
-    "image": "Image filter: the kernel slides over each colour channel separately, so a colour photo stays colour.",
-    "layer": "Conv layer: like Conv2D, each filter spans all input channels; their results are summed, "
-             "a bias is added, and each filter gives one feature map.",
-    "padding": "Padding extends the input with a border of zeros: 'valid' uses no padding and the output "
-               "shrinks; 'same' pads so the output keeps the input's size (for stride 1).",
-    "explicit": "Explicit padding: how many rows/columns of zeros to add on each side.",
-    "stride": "Stride: how many pixels the kernel steps each time; stride 2 halves the output size.",
-    "dilation": "Dilation: spreads the kernel's taps apart, so a 3×3 kernel with dilation 2 covers 5×5 pixels.",
-    "activation": "Activation: ReLU keeps positive values and sets negative ones to zero, as after a Conv2D layer.",
-    "pool": "Pooling shrinks each feature map: max pooling keeps the largest value in each window, "
-            "average pooling the mean. It has no parameters to learn.",
-    "pool_size": "Pool size: the window pooled into one value; 2×2 is the usual choice.",
-    "pool_stride": "Pool stride: the step between pooling windows; equal to the pool size (usual) means "
-                   "the windows do not overlap.",
-    "depth_pool": "Depth-wise pooling: max over groups of neighbouring feature maps, keeping height and width "
-                  "(seed 004). 1 means off.",
-    "global_pool": "Global pooling: one number per feature map, its max or its average over the whole map.",
-}
+#: The tooltip of each control: its concept, from the course-notes glossary.
+TIPS = {key: tip(key) for key in ("image_mode", "layer_mode", "padding", "explicit_padding", "stride", "dilation",
+                                  "activation", "pool", "pool_size", "pool_stride", "depth_pool", "global_pool")}
 
 
 class LayerSettingsPanel(QWidget):
@@ -78,7 +63,7 @@ class LayerSettingsPanel(QWidget):
         box = QGroupBox("Mode")
         row = QHBoxLayout(box)
         self.modes = QButtonGroup(self)
-        for index, (label, key) in enumerate((("Image filter", "image"), ("Conv layer", "layer"))):
+        for index, (label, key) in enumerate((("Image filter", "image_mode"), ("Conv layer", "layer_mode"))):
             button = QRadioButton(label)
             button.setToolTip(TIPS[key])
             button.setAccessibleName(f"{label} mode")
@@ -93,7 +78,7 @@ class LayerSettingsPanel(QWidget):
         self.padding = combo_box([("same", "same"), ("valid", "valid"), ("explicit…", "explicit")],
                               TIPS["padding"], "Padding")
         form.addRow("Padding", self.padding)
-        self.explicit = [spin_box(0, 32, 1, TIPS["explicit"], f"Padding {side}")
+        self.explicit = [spin_box(0, 32, 1, TIPS["explicit_padding"], f"Padding {side}")
                          for side in ("top", "bottom", "left", "right")]
         explicit_row = QHBoxLayout()
         for spin, side in zip(self.explicit, ("top", "bottom", "left", "right")):

@@ -5,11 +5,15 @@ milliseconds to create; the window must appear first. Until `build()` runs a
 part shows a one-line "Preparing …" placeholder. The main window calls
 `build()` for the visible part after its first paint; a part shown later
 builds itself as soon as the event loop runs.
+
+When the UI scale (the font) changes, or a part is shown again, a built part
+gets a chance to give its panes the room their bigger text needs
+(`_fit_to_text()`), once the new sizes are laid out.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
@@ -32,6 +36,24 @@ class LazyPart(QWidget):
         # tab first, or the part on its own) build as soon as the event loop runs.
         if not self._built and getattr(self.window(), "has_painted", lambda: True)():
             QTimer.singleShot(0, self.build)
+        elif self._built:  # the UI scale may have changed while another part was shown
+            self.refit_later()
+
+    def changeEvent(self, event) -> None:  # Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._built:
+            self.refit_later()
+
+    def refit_later(self) -> None:
+        """Call `_fit_to_text()` once the event loop has laid out the new sizes (only while shown)."""
+        QTimer.singleShot(0, self, self._refit)
+
+    def _refit(self) -> None:
+        if self.isVisible():  # a hidden part measures stale size hints; it refits when shown
+            self._fit_to_text()
+
+    def _fit_to_text(self) -> None:
+        """Subclasses may resize their panes to what their text now needs; the default does nothing."""
 
     def build(self) -> None:
         """Create the part's widgets (idempotent; never after shutdown)."""
@@ -41,6 +63,7 @@ class LazyPart(QWidget):
         self._build()
         self._loading.deleteLater()
         self._loading = None
+        self.refit_later()
 
     def _build(self) -> None:
         raise NotImplementedError

@@ -80,6 +80,8 @@ from explorer.core.render import (
 )
 from explorer.core.train_types import LayerActivation, Prediction
 from explorer.ui.feature_maps import _LABEL_RGB, FeatureMapView, _fmt, _gap_path, gap_item
+from explorer.ui.help_text import describe
+from explorer.ui.text_style import follow_font, line_height, scaled_font, set_colours
 
 __all__ = [
     "ActivationsView",
@@ -103,13 +105,16 @@ ROW_ASPECT = 3.0
 # maps would otherwise become huge blocks in a wide window).
 MAX_SCREEN_PX_PER_MAP_PX = 12.0
 INPUT_ROW_MAX_HEIGHT = 150
-BAR_ROW_PX = 19                     # screen height of one bar in the activations column
+BAR_ROW_LINES = 1.36                # height of one bar in the activations column, in lines of text (19 px at 9 pt)
+MIN_BAR_LINES = 0.85                # least height of a bar, in lines of text (digits have no descenders)
 MAX_LABELLED_DENSE_UNITS = 20
 
-_PANEL_STYLE = """
-#activationsColumn {{ background: rgb({bg}); }}
-#activationsMessage {{ background: rgb({bg}); color: rgb({fg}); font-size: 13pt; }}
-""".format(bg="%d,%d,%d" % BACKGROUND_RGB, fg="%d,%d,%d" % _LABEL_RGB)
+# Text sizes relative to the window's text, so they follow the UI scale.
+MESSAGE_SCALE = 1.45                # the dark panels' messages (13 pt at the usual 9 pt)
+DENSE_NAMES_SCALE = 1.05            # class names beside the last Dense layer's bars
+GUESS_SCALE = 4.4                   # the drawing pad's top guess (40 pt at 9 pt)
+CLASS_NAMES_SCALE = 1.55            # the drawing pad's class names (14 pt at 9 pt)
+
 
 # One sentence per layer kind, shown as the caption's tooltip.
 _KIND_TIPS = {
@@ -145,12 +150,6 @@ def layer_caption(name: str, kind: str, shape: Sequence[int]) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
-
-
-def _set_concept(widget: QWidget, name: str, tip: str) -> None:
-    widget.setAccessibleName(name)
-    widget.setAccessibleDescription(tip)
-    widget.setToolTip(tip)
 
 
 def _to_unit_float(image: np.ndarray) -> np.ndarray:
@@ -190,7 +189,7 @@ class _Canvas(pg.GraphicsView):
     def __init__(self, name: str, tip: str, *, max_scale: float = MAX_SCREEN_PX_PER_MAP_PX,
                  max_height: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent, background=QColor(*BACKGROUND_RGB))
-        _set_concept(self, name, tip)
+        describe(self, name, tip)
         self.view_box = pg.ViewBox(lockAspect=True, enableMouse=False, invertY=True,
                                    enableMenu=False, defaultPadding=0.0)
         self.view_box.disableAutoRange()
@@ -298,12 +297,14 @@ class _Bars(pg.PlotWidget):
     the top.  Bars from zero, so negative scores (logits) extend left.
     """
 
-    def __init__(self, name: str, tip: str, *, dark: bool, font_pt: float = 10.0,
+    bar_count = 0
+
+    def __init__(self, name: str, tip: str, *, dark: bool, font_scale: float = 1.1,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent, background=QColor(*BACKGROUND_RGB))
         if not dark:    # blend in with the window around it
             self.setBackground(self.palette().color(QPalette.ColorRole.Window))
-        _set_concept(self, name, tip)
+        describe(self, name, tip)
         self._text_rgb = _LABEL_RGB if dark else (32, 32, 36)
         plot = self.getPlotItem()
         plot.setMouseEnabled(False, False)
@@ -314,10 +315,11 @@ class _Bars(pg.PlotWidget):
         self.view_box = plot.getViewBox()
         self.view_box.invertY(True)
         self.view_box.disableAutoRange()
-        self._font = QFont()
-        self._font.setPointSizeF(font_pt)
+        self._font_scale = font_scale       # class names and values relative to the widget's text
+        self._font: QFont | None = None     # the class names' font, set by _fit_font
+        self._fixed_rows: tuple[int, float] | None = None   # see fix_height
         axis = plot.getAxis("left")
-        axis.setStyle(tickFont=self._font, tickLength=0, tickTextOffset=6, hideOverlappingLabels=False)
+        axis.setStyle(tickLength=0, tickTextOffset=6, hideOverlappingLabels=False)
         axis.setTextPen(QColor(*self._text_rgb))
         axis.setPen(pg.mkPen(None))
         zero_pen = pg.mkPen(QColor(*self._text_rgb), width=1)
@@ -342,6 +344,41 @@ class _Bars(pg.PlotWidget):
         self._values = np.zeros(0, dtype=np.float32)
         self.bar_count = 0
         self._plot = plot
+        follow_font(self, self._apply_font)
+
+    def _apply_font(self, font: QFont) -> None:
+        """pyqtgraph never reads the widget font: size the class names and values from it (the UI scale)."""
+        if self._fixed_rows is not None:
+            rows, lines = self._fixed_rows
+            self.setFixedHeight(round(rows * lines * line_height(font)) + 8)
+        else:  # room for every bar at the text size, if the window has it
+            self.setMinimumHeight(round(self.bar_count * MIN_BAR_LINES * line_height(font)) + 8)
+        self._fit_font()
+
+    def _fit_font(self) -> None:
+        """Class names `font_scale` times the text, smaller only where the bars are too thin for them."""
+        font = scaled_font(self.font(), self._font_scale)
+        if self.bar_count and self._fixed_rows is None:
+            room = (self.height() - 8) / self.bar_count      # pixels per bar
+            need = MIN_BAR_LINES * line_height(font)
+            if 0 < room < need:
+                font = scaled_font(font, max(room / need, 0.5))
+        if font == self._font:
+            return
+        self._font = font
+        self._plot.getAxis("left").setStyle(tickFont=font)
+        for item in self._texts:
+            item.setFont(font)
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        if self.bar_count:  # (pyqtgraph resizes before __init__ has finished: no bars yet)
+            self._fit_font()
+
+    def fix_height(self, rows: int, lines_per_row: float) -> None:
+        """Keep the widget exactly tall enough for `rows` bars of `lines_per_row` lines of text each."""
+        self._fixed_rows = (rows, lines_per_row)
+        self._apply_font(self.font())
 
     def set_values(self, values: np.ndarray, names: Sequence[str], *, percent: bool) -> None:
         v = np.nan_to_num(np.asarray(values, dtype=np.float64).ravel(), nan=0.0, posinf=0.0, neginf=0.0)
@@ -422,6 +459,7 @@ class _Bars(pg.PlotWidget):
         self._track = None
         self.view_box.setYRange(-0.5, k - 0.5, padding=0.0)
         self.bar_count = k
+        self._apply_font(self.font())
 
 
 # --------------------------------------------------------------------------
@@ -514,7 +552,7 @@ class _LayerRow(QWidget):
         tip = _KIND_TIPS.get(kind, _DEFAULT_TIP)
         # The caption keeps up to 260 px; the colour-scale note gives way first.
         self.caption = _ElidedLabel(layer_caption(name, kind, shape), _LABEL_RGB, bold=True, keep_px=260)
-        _set_concept(self.caption, f"Layer {name}", tip)
+        describe(self.caption, f"Layer {name}", tip)
         # The size hint comes from a template, so a changing number never re-lays out the column.
         self.scale_label = _ElidedLabel("", _SCALE_RGB, align=Qt.AlignmentFlag.AlignRight,
                                         hint_text="blue \u22120.000 \u00b7 white 0 \u00b7 red +0.000")
@@ -640,8 +678,8 @@ class _BarsRow(_LayerRow):
         n = int(np.prod(shape))
         bars = _Bars(f"{name} outputs",
                      f"The {n} outputs of {name}, one per class: the longest bar is the network's answer.",
-                     dark=True, font_pt=9.5)
-        bars.setFixedHeight(n * BAR_ROW_PX + 8)
+                     dark=True, font_scale=DENSE_NAMES_SCALE)
+        bars.fix_height(n, BAR_ROW_LINES)
         super().__init__(name, kind, shape, bars, parent)
         self.count = n
         self.class_names: tuple[str, ...] = ()
@@ -730,17 +768,16 @@ class ActivationsView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _set_concept(self, "Layer activations",
+        describe(self, "Layer activations",
                      "How every layer sees one image, from the input at the top to the answer at the "
                      "bottom: white = 0, red = positive, blue = negative.")
         self._arch: tuple | None = None
         self._rows: list[_LayerRow] = []
         self._class_names: tuple[str, ...] = ()
-        self.setStyleSheet(_PANEL_STYLE)
 
         self._column = QWidget()
         self._column.setObjectName("activationsColumn")
-        self._column.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        set_colours(self._column, background=QColor(*BACKGROUND_RGB))
         self._column_layout = QVBoxLayout(self._column)
         self._column_layout.setContentsMargins(0, 0, 0, 6)
         self._column_layout.setSpacing(0)
@@ -754,9 +791,12 @@ class ActivationsView(QWidget):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setWidget(self._column)
+        # Tab goes from row to row (each row's picture is named); the area scrolls to show it.
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         self.message_label = QLabel()
         self.message_label.setObjectName("activationsMessage")
+        set_colours(self.message_label, QColor(*_LABEL_RGB), QColor(*BACKGROUND_RGB))
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message_label.setWordWrap(True)
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -766,6 +806,7 @@ class ActivationsView(QWidget):
         self._stack.addWidget(self.scroll_area)
         self._stack.addWidget(self.message_label)
         self.clear()
+        follow_font(self, lambda font: self.message_label.setFont(scaled_font(font, MESSAGE_SCALE)))
 
     # ----- public API ------------------------------------------------------
     def set_prediction(self, prediction: Prediction | None, *, input_image: np.ndarray | None = None) -> None:
@@ -852,14 +893,14 @@ class FiltersView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _set_concept(self, "Learned filters",
+        describe(self, "Learned filters",
                      "The first layer's filters: each is a small pattern of weights the network learned "
                      "and slides over the image looking for it.")
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setAccessibleName("Filters caption")
         self.map_view = FeatureMapView()
-        self.map_view.setToolTip(self.toolTip())
+        self.map_view.describe("Learned filters", self.toolTip())
         self.hover_label = QLabel(" ")
         self.hover_label.setAccessibleName("Hovered weight")
         layout = QVBoxLayout(self)
@@ -1031,14 +1072,10 @@ class ConfusionView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _set_concept(self, "Confusion matrix",
+        describe(self, "Confusion matrix",
                      "How often each true class (row) was predicted as each class (column): "
                      "the diagonal is correct, everything else a mistake.")
         self.caption = QLabel()
-        font = QFont(self.caption.font())
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        font.setBold(True)
-        self.caption.setFont(font)
         self.caption.setAccessibleName("Accuracy")
         self.axes_label = QLabel("rows = true class \u2193, columns = predicted class \u2192; "
                                  "blue diagonal = correct, red = mistakes")
@@ -1055,9 +1092,6 @@ class ConfusionView(QWidget):
         self.table.setGridStyle(Qt.PenStyle.SolidLine)
         self.table.setWordWrap(False)
         self.table.setCornerButtonEnabled(False)
-        cell_font = QFont(self.table.font())
-        cell_font.setPointSizeF(max(9.0, cell_font.pointSizeF() * 1.05))
-        self.table.setFont(cell_font)
         for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             header.setMinimumSectionSize(22)
@@ -1078,6 +1112,12 @@ class ConfusionView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message_label, 1)
         self.clear()
+        follow_font(self, self._apply_font)
+
+    def _apply_font(self, font: QFont) -> None:
+        """A bold caption a little larger than the text, and slightly larger counts, at every UI scale."""
+        self.caption.setFont(scaled_font(font, 1.15, bold=True))
+        self.table.setFont(scaled_font(font, 1.05))
 
     def set_confusion(self, matrix: np.ndarray, class_names: Sequence[str] = ()) -> None:
         """Show a (K, K) count matrix (rows = true class); names default to 0..K-1."""
@@ -1167,14 +1207,14 @@ class GalleryView(QWidget):
     def __init__(self, parent: QWidget | None = None, *, limit: int = 60, thumb_size: int = 48,
                  empty_text: str = "No misclassified images.") -> None:
         super().__init__(parent)
-        _set_concept(self, "Image gallery",
+        describe(self, "Image gallery",
                      "Test images the model got wrong, most confident mistakes first: click one to "
                      "see how each layer saw it.")
         self.limit = int(limit)
         self.thumb_size = int(thumb_size)
         self.empty_text = empty_text
         self.list = _ThumbList()
-        self.list.setAccessibleName("Thumbnails")
+        describe(self.list, "Thumbnails", self.toolTip())
         self.list.setViewMode(QListView.ViewMode.IconMode)
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setMovement(QListView.Movement.Static)
@@ -1200,6 +1240,13 @@ class GalleryView(QWidget):
         layout.addWidget(self.message_label, 1)
         self._indices: list[int] = []
         self.clear()
+        follow_font(self, lambda _font: self._fit_grid())
+
+    def _fit_grid(self) -> None:
+        """Room for each thumbnail and two lines of caption in the list's font (the UI scale)."""
+        icon = self.list.iconSize()
+        metrics = QFontMetrics(self.list.font())
+        self.list.setGridSize(QSize(max(icon.width(), 40) + 14, icon.height() + 2 * metrics.height() + 10))
 
     def set_images(self, images: np.ndarray | None, captions: Sequence[str], indices: Sequence[int]) -> None:
         """Show up to ``limit`` thumbnails of ``images`` (N, H, W, C) with captions and dataset indices.
@@ -1218,10 +1265,8 @@ class GalleryView(QWidget):
         shown = min(n, self.limit)
         h, w = arr.shape[1], arr.shape[2]
         factor = max(1, round(self.thumb_size / max(h, w)))
-        icon = QSize(w * factor, h * factor)
-        metrics = QFontMetrics(self.list.font())
-        self.list.setIconSize(icon)
-        self.list.setGridSize(QSize(max(icon.width(), 40) + 14, icon.height() + 2 * metrics.height() + 10))
+        self.list.setIconSize(QSize(w * factor, h * factor))
+        self._fit_grid()
         self.list.setUpdatesEnabled(False)
         self.list.clear()
         self._indices = [int(i) for i in indices[:shown]]
@@ -1275,22 +1320,26 @@ class GalleryView(QWidget):
 # --------------------------------------------------------------------------
 
 class _FitLabel(QLabel):
-    """One bold centred line whose font shrinks to fit the width (never above ``point_size``).
+    """One bold centred line whose font shrinks to fit the width (never above ``scale`` × the text).
 
     So a long class name ("Ankle boot — 97.0%") never sets a wide minimum for the window.
+    The owner passes its font to :meth:`set_base_font` (and again when the UI scale changes).
     """
 
-    def __init__(self, point_size: float, parent: QWidget | None = None) -> None:
+    def __init__(self, scale: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._max_pt = float(point_size)
-        font = QFont(self.font())
-        font.setPointSizeF(self._max_pt)
-        font.setBold(True)
-        self.setFont(font)
-        self._full_font = QFont(font)
+        self._scale = float(scale)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setFixedHeight(QFontMetrics(font).height() + 4)   # no jump when the font shrinks
+        self.set_base_font(self.font())
+
+    def set_base_font(self, font: QFont) -> None:
+        """The full size is ``scale`` times `font`."""
+        self._full_font = scaled_font(font, self._scale, bold=True)
+        self._max_pt = self._full_font.pointSizeF()
+        self.setFont(self._full_font)
+        self.setFixedHeight(QFontMetrics(self._full_font).height() + 4)   # no jump when the font shrinks
+        self._fit()
 
     def minimumSizeHint(self) -> QSize:  # Qt override
         return QSize(16, self.height())
@@ -1319,27 +1368,25 @@ class _FitLabel(QLabel):
 class ProbabilityBars(QWidget):
     """The class probabilities as bars, with the top guess in large type ("7 — 98.2%").
 
-    Made to be read from the back of a room: big guess, 14 pt class names,
-    the top bar in orange and the rest in blue.
+    Made to be read from the back of a room: big guess, class names half as
+    big again as the text (14 pt at 9 pt; smaller only when the bars are too
+    thin), the top bar in orange and the rest in blue. Sizes follow the UI scale.
     """
 
-    def __init__(self, parent: QWidget | None = None, *, guess_pt: float = 40.0,
-                 names_pt: float = 14.0) -> None:
+    def __init__(self, parent: QWidget | None = None, *, guess_scale: float = GUESS_SCALE,
+                 names_scale: float = CLASS_NAMES_SCALE) -> None:
         super().__init__(parent)
-        _set_concept(self, "Class probabilities",
+        describe(self, "Class probabilities",
                      "Softmax turns the network's last outputs into probabilities that add up to 100%; "
                      "the longest bar is its guess.")
-        self.guess_label = _FitLabel(guess_pt)
+        self.guess_label = _FitLabel(guess_scale)
         self.guess_label.setAccessibleName("Top guess")
-        self.guess_label.setStyleSheet("color: rgb(%d,%d,%d);" % TOP_RGB)
+        set_colours(self.guess_label, QColor(*TOP_RGB))
         self.guess_label.setToolTip("The class with the highest probability, and that probability.")
-        self.bars = _Bars("Probability bars", self.toolTip(), dark=False, font_pt=names_pt)
+        self.bars = _Bars("Probability bars", self.toolTip(), dark=False, font_scale=names_scale)
         self.message_label = QLabel()
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message_label.setWordWrap(True)
-        mfont = QFont(self.message_label.font())
-        mfont.setPointSizeF(names_pt)
-        self.message_label.setFont(mfont)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -1347,6 +1394,12 @@ class ProbabilityBars(QWidget):
         layout.addWidget(self.bars, 1)
         layout.addWidget(self.message_label, 1)
         self.clear()
+        follow_font(self, lambda font: self._apply_font(font, names_scale))
+
+    def _apply_font(self, font: QFont, names_scale: float) -> None:
+        """Big guess and class-name-sized message, relative to the window's text (the UI scale)."""
+        self.guess_label.set_base_font(font)
+        self.message_label.setFont(scaled_font(font, names_scale))
 
     def set_probabilities(self, probabilities: np.ndarray, class_names: Sequence[str] = ()) -> None:
         """Show (K,) probabilities; names default to 0..K-1."""
@@ -1398,7 +1451,7 @@ class AugmentationPreview(QWidget):
         super().__init__(parent)
         tip = ("Augmentation: each epoch the network sees randomly rotated, shifted and zoomed copies "
                "of the training images, so it learns the digit, not its exact position.")
-        _set_concept(self, "Augmentation preview", tip)
+        describe(self, "Augmentation preview", tip)
         self.canvas = _Canvas("Augmented variants", tip, max_scale=6.0)
         self.canvas.tooltip_provider = self._tooltip
         self.message_label = QLabel()

@@ -23,28 +23,16 @@ from explorer.core.datasets import DATASET_NAMES
 from explorer.core.models import CUSTOM, MODEL_NAMES
 from explorer.core.train_types import OPTIMIZERS, Augmentation, TrainConfig
 from explorer.ui.form_widgets import combo_box, spin_box
+from explorer.ui.help_text import describe, tip
 
 MODELS = MODEL_NAMES + (CUSTOM,)
 
-TIPS = {
-    "model": "The network to train: the course notes' convnets, or your own stack of layers ('custom').",
-    "dataset": "The images to learn from. 'digits' is scikit-learn's bundled set and always works offline; "
-               "'folder' reads one sub-folder per class.",
-    "data_dir": "A folder with the four MNIST-style IDX files (for MNIST/Fashion-MNIST without internet), "
-                "or the image folder for 'folder'.",
-    "optimizer": "How the weights are updated from the gradients: rmsprop (the course notes' choice), adam, "
-                 "sgd or nadam.",
-    "learning_rate": "Step size of each update. Empty uses the optimiser's default; too large makes the loss "
-                     "explode (NaN).",
-    "batch_size": "Images per gradient step: larger batches are faster per image but update less often.",
-    "epochs": "Passes over the whole training set.",
-    "validation_split": "Fraction of the training images held back to measure accuracy on unseen data each epoch.",
-    "patience": "Early stopping: stop when the validation loss has not improved for this many epochs (0 = off).",
-    "rotation": "Data augmentation: rotate each training image randomly by up to this fraction of a full turn.",
-    "translation": "Data augmentation: shift each training image randomly by up to this fraction of its size.",
-    "zoom": "Data augmentation: zoom each training image randomly in or out by up to this fraction.",
-    "limit": "Train on only the first N images (0 = all): a quick demonstration in class.",
-}
+#: The tooltip of each setting: its concept, from the course-notes glossary.
+TIPS = {key: tip(key) for key in ("model", "edit_layers", "dataset", "data_dir", "optimizer", "learning_rate",
+                                  "batch_size", "epochs", "validation_split", "patience", "rotation",
+                                  "translation", "zoom", "limit")}
+# Accessible names that differ from the key (the rest are the key, capitalised).
+_NAMES = {"limit": "Images used", "patience": "Early stopping patience"}
 
 
 def _spin(low, high, value, key, *, decimals=None, step=None):
@@ -56,7 +44,7 @@ def _combo(items, key):
 
 
 def _name(key: str) -> str:
-    return key.replace("_", " ").capitalize()
+    return _NAMES.get(key) or key.replace("_", " ").capitalize()
 
 
 class TrainingControls(QWidget):
@@ -83,9 +71,7 @@ class TrainingControls(QWidget):
         self.model = _combo(MODELS, "model")
         self.model.currentIndexChanged.connect(self._on_model_changed)
         self.edit_layers = QPushButton("Edit layers…")
-        self.edit_layers.setToolTip("Build your own Sequential model from Conv2D, pooling, Dropout, Flatten and "
-                                    "Dense layers; impossible stacks are explained as you type.")
-        self.edit_layers.setAccessibleName("Edit custom layers")
+        describe(self.edit_layers, "Edit custom layers", TIPS["edit_layers"])
         self.edit_layers.clicked.connect(self.edit_layers_requested)
         row = QHBoxLayout()
         row.addWidget(self.model, 1)
@@ -101,12 +87,10 @@ class TrainingControls(QWidget):
         form.addRow("Dataset", self.dataset)
         self.data_dir = QLineEdit()
         self.data_dir.setPlaceholderText("download with Keras")
-        self.data_dir.setToolTip(TIPS["data_dir"])
-        self.data_dir.setAccessibleName("Data folder")
+        describe(self.data_dir, "Data folder", TIPS["data_dir"])
         self.data_dir.textChanged.connect(self.changed)
         browse = QPushButton("…")
-        browse.setToolTip("Choose the data folder.")
-        browse.setAccessibleName("Choose data folder")
+        describe(browse, "Choose data folder", "Choose the data folder in a file dialog.")
         browse.clicked.connect(self._choose_dir)
         row = QHBoxLayout()
         row.addWidget(self.data_dir, 1)
@@ -127,8 +111,7 @@ class TrainingControls(QWidget):
         form.addRow("Optimiser", self.optimizer)
         self.learning_rate = QLineEdit()
         self.learning_rate.setPlaceholderText("default")
-        self.learning_rate.setToolTip(TIPS["learning_rate"])
-        self.learning_rate.setAccessibleName("Learning rate")
+        describe(self.learning_rate, "Learning rate", TIPS["learning_rate"])
         form.addRow("Learning rate", self.learning_rate)
         self.batch_size = _spin(1, 4096, 64, "batch_size")
         form.addRow("Batch size", self.batch_size)

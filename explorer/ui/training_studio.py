@@ -14,6 +14,7 @@ import threading
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -30,8 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.train_types import Augmentation, ModelSnapshot, TrainConfig, TrainUpdate
+from explorer.ui.help_text import describe, tip
 from explorer.ui.lazy_part import LazyPart
 from explorer.ui.model_summary import summary_html
+from explorer.ui.text_style import set_colours, widen_panes
 
 SNAPSHOT_INTERVAL_S = 1.0  # how often the drawing pad gets new weights while training
 DRAW_INTERVAL_MS = 333  # batch updates are drawn at most 3 times a second: painting competes with training
@@ -102,6 +105,7 @@ class TrainingStudio(LazyPart):
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(200)
+        scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes straight to the settings; the area follows the focus
 
         self.status = QLabel("Choose a model and a dataset, then Start.")
         self.status.setWordWrap(True)
@@ -119,6 +123,7 @@ class TrainingStudio(LazyPart):
 
         self.results_label = QLabel("Train a model to see its test accuracy, confusion matrix and mistakes.")
         self.results_label.setWordWrap(True)
+        self.results_label.setAccessibleName("Test results")
         results = QWidget()
         results_layout = QVBoxLayout(results)
         results_layout.addWidget(self.results_label)
@@ -130,22 +135,24 @@ class TrainingStudio(LazyPart):
         self.summary.setTextFormat(Qt.RichText)
         self.summary.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.summary.setAccessibleName("Model summary")
+        describe(self.summary, "Model summary", tip("model_summary"))
         summary_scroll = QScrollArea()
         summary_scroll.setWidget(self.summary)
         summary_scroll.setWidgetResizable(True)
+        describe(summary_scroll, "Model summary", tip("model_summary"))  # a Tab stop: the keyboard scrolls it
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.activations, "Activations")
-        self.tabs.addTab(self.filters, "Filters")
-        self.tabs.addTab(results, "Results")
-        self.tabs.addTab(summary_scroll, "Model")
-        self.tabs.addTab(self.augment_view, "Augmentation")
+        for page, title, key in ((self.activations, "Activations", "activations_tab"),
+                                 (self.filters, "Filters", "filters_tab"), (results, "Results", "results_tab"),
+                                 (summary_scroll, "Model", "summary_tab"),
+                                 (self.augment_view, "Augmentation", "augmentation_tab")):
+            self.tabs.setTabToolTip(self.tabs.addTab(page, title), tip(key))
+        describe(self.tabs.tabBar(), "Training views", tip("views_tabs"))
 
         self.follow_drawing = QCheckBox("Probe with my drawing")
-        self.follow_drawing.setToolTip("Show every layer's activations for the digit on the drawing pad instead of "
-                                       "a test image, as the network learns.")
-        self.follow_drawing.setAccessibleName("Probe with my drawing")
+        describe(self.follow_drawing, "Probe with my drawing", tip("probe_drawing"))
         self.tabs.setCornerWidget(self.follow_drawing)
+        # Reading order: the tabs, the check box beside them, then the page below.
+        QWidget.setTabOrder(self.tabs.tabBar(), self.follow_drawing)
         centre = QSplitter(Qt.Vertical)
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -161,6 +168,11 @@ class TrainingStudio(LazyPart):
         main.setStretchFactor(1, 1)
         main.setSizes([330, 950])
         self.layout().addWidget(main)
+        self._columns = main
+
+    def _fit_to_text(self) -> None:
+        """The settings column shows its controls whole at any UI scale; the plots give up the room."""
+        widen_panes(self._columns, (0,), 1, keep=400, preferred=True)
 
     def _buttons(self) -> QGridLayout:
         grid = QGridLayout()
@@ -174,10 +186,10 @@ class TrainingStudio(LazyPart):
             ("export", "Export curves…", "Save the loss and accuracy per epoch as CSV."),
         ]
         self.buttons = {}
-        for index, (key, text, tip) in enumerate(specs):
+        for index, (key, text, operation) in enumerate(specs):
             button = QPushButton(text)
-            button.setToolTip(tip)
-            button.setAccessibleName(text.rstrip("…"))
+            # Pause reads "Resume" while paused: its name covers both.
+            describe(button, "Pause or resume" if key == "pause" else text.rstrip("…"), operation)
             self.buttons[key] = button
             grid.addWidget(button, index // 2, index % 2)
         return grid
@@ -558,7 +570,7 @@ class TrainingStudio(LazyPart):
                                            num_classes=classes))
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #b00020;" if error else "")
+        set_colours(self.status, QColor("#b00020") if error else None)
         self.status.setText(text)
 
 
