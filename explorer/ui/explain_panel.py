@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from explorer.core.explain import ConvStep, PoolStep, format_number
 from explorer.ui.help_text import describe, tip
+from explorer.ui.appearance import signals as appearance_signals
 from explorer.ui.kernel_editor import diverging_colour
 from explorer.ui.text_style import follow_font, scaled_font
 
@@ -109,6 +110,11 @@ class ExplainPanel(QWidget):
         layout.addStretch(1)
         self.clear()
         follow_font(self, self._apply_font)
+        # A bound method, not a lambda: Qt drops the connection when the panel is deleted.
+        appearance_signals.colour_scheme_changed.connect(self._on_colour_scheme_changed)
+
+    def _on_colour_scheme_changed(self, _name: str) -> None:
+        self._show_grids()  # the grids are tinted with the scheme's colours
 
     def _apply_font(self, font: QFont) -> None:
         """The grids' numbers are a little smaller than the text, at every UI scale."""

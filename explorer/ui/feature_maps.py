@@ -60,6 +60,8 @@ from explorer.core.render import (  # noqa: F401  (the public ones are re-export
     _rgb_stack_mosaic,
     _as_rgb_stack,
 )
+from explorer.ui.appearance import colour_scheme
+from explorer.ui.appearance import signals as appearance_signals
 from explorer.ui.help_text import describe, tip
 from explorer.ui.text_style import follow_font, line_height, scaled_font, set_axis_font, set_colours
 
@@ -176,7 +178,7 @@ class FeatureMapView(QWidget):
         self._levels_mode = "shared"
         self._extrema: tuple[np.ndarray, np.ndarray] | None = None
         self._levels: np.ndarray | None = None
-        self._lut: np.ndarray | None = None
+        self._lut_role: str | None = None  # "signed", "unsigned" (the colour scheme's) or "grey"
         self._mosaic: np.ndarray | None = None
         self.layout_info: Layout | None = None
         self._hovered: tuple[int, int, int] | None = None
@@ -189,6 +191,7 @@ class FeatureMapView(QWidget):
         self._build()
         self.describe("Feature maps", tip("feature_maps"))
         follow_font(self, self._apply_font)
+        appearance_signals.colour_scheme_changed.connect(self._on_colour_scheme_changed)
 
     # ----- construction -------------------------------------------------
     def _build(self) -> None:
@@ -220,7 +223,7 @@ class FeatureMapView(QWidget):
         self._halo.setPen(halo_pen)
 
         self.color_bar = pg.ColorBarItem(
-            values=(-1.0, 1.0), width=_BAR_PX, colorMap=self._color_map(DIVERGING_LUT),
+            values=(-1.0, 1.0), width=_BAR_PX, colorMap=self._color_map(colour_scheme().signed),
             interactive=False, orientation="horizontal", colorMapMenu=False,
         )
         bar_axis = self.color_bar.getAxis("bottom")
@@ -302,6 +305,21 @@ class FeatureMapView(QWidget):
         describe(self, name, text)
         describe(self.graphics, name, text)  # the part that takes the keyboard focus
 
+    @property
+    def _lut(self) -> np.ndarray | None:
+        """The lookup table for the current content, from the current colour scheme."""
+        if self._lut_role == "grey":
+            return GREY_LUT
+        if self._lut_role is None:
+            return None
+        scheme = colour_scheme()
+        return scheme.signed if self._lut_role == "signed" else scheme.unsigned
+
+    def _on_colour_scheme_changed(self, _name: str) -> None:
+        if self._lut_role in ("signed", "unsigned") and self._mosaic is not None:
+            self.image_item.setLookupTable(self._lut)  # the mosaic is unchanged: only its colours
+            self._update_color_bar()
+
     @staticmethod
     def _color_map(lut: np.ndarray) -> pg.ColorMap:
         # Building a ColorMap costs ~2 ms (one mkColor per entry): build each once.
@@ -339,7 +357,7 @@ class FeatureMapView(QWidget):
         self._kind, self._data, self._signed = "maps", arr, bool(signed)
         self._labels = self._fit_labels(labels, arr.shape[2])
         self._extrema = _finite_extrema(arr)
-        self._lut = DIVERGING_LUT if signed else GREY_LUT
+        self._lut_role = "signed" if signed else "unsigned"
         self._render()
 
     def set_rgb(self, images: np.ndarray | Sequence[np.ndarray], labels: Sequence[str] = ()) -> None:
@@ -348,7 +366,7 @@ class FeatureMapView(QWidget):
         k, h, w, _ = stack.shape
         self._kind, self._data = "rgb", stack
         self._labels = self._fit_labels(labels, k)
-        self._extrema, self._lut = None, None
+        self._extrema, self._lut_role = None, None
         self._render()
 
     def set_image(self, image: np.ndarray, label: str = "") -> None:
@@ -369,7 +387,7 @@ class FeatureMapView(QWidget):
         if c == 3:
             self._kind, self._data = "image", arr[None]
             self._labels = self._fit_labels([label], 1)
-            self._extrema, self._lut = None, None
+            self._extrema, self._lut_role = None, None
         else:
             self._kind, self._data, self._signed = "image", arr, False
             labels = [label] if c == 1 else [f"{label} channel {i}".strip() for i in range(c)]
@@ -378,7 +396,7 @@ class FeatureMapView(QWidget):
             if np.all(np.nan_to_num(lo, nan=0.0) >= 0) and np.all(np.nan_to_num(hi, nan=0.0) <= 1):
                 lo, hi = np.zeros(c), np.ones(c)
             self._extrema = (lo, hi)
-            self._lut = GREY_LUT
+            self._lut_role = "grey"  # an input image stays a photo in every colour scheme
         self._render()
 
     def set_levels_mode(self, mode: str) -> None:

@@ -48,7 +48,7 @@ CONCEPTS: dict[str, str] = {
     "input_view": "Input: the image the kernels slide over; the outline shows the window of input pixels "
                   "(the receptive field) of the feature-map pixel being explained.",
     "feature_maps": "Feature maps: one map per kernel, its response at every location of the input (white 0, "
-                    "red positive, blue negative); hover a pixel to see its arithmetic, click to pin it.",
+                    "red positive, blue negative in the classic colours); hover a pixel to see its arithmetic, click to pin it.",
     "pooled_maps": "After pooling: each feature map reduced window by window to the max or the average, "
                    "smaller but keeping the strongest responses.",
     "colour_bar": "Colour scale: which value each colour stands for; white is exactly 0.",

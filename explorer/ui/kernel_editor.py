@@ -64,6 +64,8 @@ from PySide6.QtWidgets import (
 from explorer.core import kernels
 from explorer.core.kernels import MAX_KERNEL_SIZE
 from explorer.core.lab import KernelBank
+from explorer.ui.appearance import colour_scheme
+from explorer.ui.appearance import signals as appearance_signals
 from explorer.ui.text_style import follow_font, set_colours
 
 __all__ = [
@@ -88,13 +90,7 @@ _FLOAT32_MAX = float(np.finfo(np.float32).max)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _NON_FINITE_WORDS = {"nan", "inf", "infinity"}
 
-# Diverging colours (ColorBrewer RdBu ends): legible on a projector and for
-# the common red-green colour blindness, unlike a red/green map.
-_NEGATIVE = (33, 102, 172)
-_POSITIVE = (178, 24, 43)
-_ZERO = (255, 255, 255)
-
-_WARNING_COLOUR = QColor(*_POSITIVE)  # warnings in the positive-weight red
+_WARNING_COLOUR = QColor(178, 24, 43)  # warnings in a dark red, readable in both themes
 
 
 # ----------------------------------------------------------------- pure helpers
@@ -215,11 +211,17 @@ def resize_centred(kernel, shape: tuple[int, int]) -> np.ndarray:
 
 
 def diverging_colour(value: float, scale: float) -> QColor:
-    """Blue for negative, white for zero, red for positive; `scale` maps to full colour."""
+    """The colour scheme's signed colour for `value` (white at zero); `scale` maps to full colour.
+
+    Full colour is taken at 90 % of the scheme's range, not its darkest end,
+    so the numbers printed on the cells stay readable.
+    """
     t = 0.0 if scale <= 0 else max(-1.0, min(1.0, float(value) / scale))
-    end = _POSITIVE if t > 0 else _NEGATIVE
-    a = abs(t)
-    return QColor(*(round(z + (e - z) * a) for z, e in zip(_ZERO, end)))
+    if t == 0.0:
+        return QColor(255, 255, 255)  # every scheme's centre: zero is unmistakable
+    lut = colour_scheme().signed
+    index = min(len(lut) - 1, max(0, int(round((len(lut) - 1) / 2 * (1 + 0.8 * t)))))
+    return QColor(*(int(v) for v in lut[index]))
 
 
 def text_colour(background: QColor) -> QColor:
@@ -695,9 +697,11 @@ class KernelEditor(QWidget):
         self.model.cell_refused.connect(self._on_cell_refused)
         self.grid = _KernelGrid()
         self.grid.setModel(self.model)
+        appearance_signals.colour_scheme_changed.connect(self._on_colour_scheme_changed)
         self.grid.setAccessibleName("Kernel weights")
         self.grid.setToolTip("The selected kernel: type a number (or a fraction like 1/9) into a cell. "
-                             "Delete sets the selected cells to 0. Blue is negative, red positive.")
+                             "Delete sets the selected cells to 0. Cells are tinted by sign (blue negative, red positive "
+                             "in the classic colours; View → Colour maps).")
         self.zero_cells_action = QAction("Zero selected cells", self.grid)
         self.zero_cells_action.setShortcuts([QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)])
         self.zero_cells_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -853,6 +857,12 @@ class KernelEditor(QWidget):
             self._updating = False
         if emit:
             self.bank_changed.emit(bank)
+
+    def _on_colour_scheme_changed(self, _name: str) -> None:
+        self._thumbnails.clear()  # every thumbnail is redrawn in the new colours
+        self.bank_list.clear()
+        self._refresh_bank_list()
+        self.grid.viewport().update()
 
     def _refresh_bank_list(self) -> None:
         bank = self._bank

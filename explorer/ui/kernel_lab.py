@@ -145,7 +145,7 @@ class KernelLab(LazyPart):
         self.levels.setMinimumContentsLength(8)
         self.signed = QCheckBox("signed channels")
         self.signed.setToolTip("In image-filter mode, show each colour channel as a signed map "
-                               "(blue negative, white zero, red positive) instead of a colour image.")
+                               "(white zero; blue negative and red positive in the classic colours) instead of a colour image.")
         self.signed.setAccessibleName("Show signed channels")
         layout.addWidget(self.levels)
         layout.addWidget(self.signed)

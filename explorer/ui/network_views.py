@@ -67,7 +67,6 @@ from PySide6.QtWidgets import (
 
 from explorer.core.render import (
     BACKGROUND_RGB,
-    DIVERGING_LUT,
     GREY_LUT,
     Layout,
     auto_spacing,
@@ -79,6 +78,8 @@ from explorer.core.render import (
     _signed_from_extrema,
 )
 from explorer.core.train_types import LayerActivation, Prediction
+from explorer.ui.appearance import colour_scheme
+from explorer.ui.appearance import signals as appearance_signals
 from explorer.ui.feature_maps import _LABEL_RGB, FeatureMapView, _fmt, _gap_path, gap_item
 from explorer.ui.help_text import describe
 from explorer.ui.text_style import follow_font, line_height, scaled_font, set_colours
@@ -204,6 +205,8 @@ class _Canvas(pg.GraphicsView):
         self._max_scale = float(max_scale)
         self._max_height = max_height
         self.tooltip_provider: Callable[[float, float], str | None] | None = None
+        self._lut_role: np.ndarray | str | None = None
+        appearance_signals.colour_scheme_changed.connect(self._on_colour_scheme_changed)
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -213,9 +216,14 @@ class _Canvas(pg.GraphicsView):
                    gaps: Layout | QPainterPath | None = None, gap_key: object = None) -> None:
         """Show a fresh [0, 1] float32 mosaic (2-D through ``lut``, or RGB with ``lut=None``).
 
+        ``lut`` may be "signed": the current colour scheme's diverging map, kept
+        up to date when the user picks another scheme.
+
         ``gaps`` (a Layout, or a path) is painted over in the background
         colour; it is rebuilt only when ``gap_key`` (default: the layout) changes.
         """
+        self._lut_role = lut
+        lut = self._resolve_lut()
         if lut is not self.image_item.lut:
             self.image_item.setLookupTable(lut, update=False)
         self.image_item.setImage(mosaic, autoLevels=False, levels=(0.0, 1.0))
@@ -237,6 +245,14 @@ class _Canvas(pg.GraphicsView):
 
     def clear_image(self) -> None:
         self.image_item.clear()
+
+    def _resolve_lut(self) -> np.ndarray | None:
+        # "signed" follows the colour scheme (View → Colour maps); arrays (grey images) are fixed.
+        return colour_scheme().signed if isinstance(self._lut_role, str) else self._lut_role
+
+    def _on_colour_scheme_changed(self, _name: str) -> None:
+        if isinstance(self._lut_role, str):
+            self.image_item.setLookupTable(self._resolve_lut())
 
     def mosaic_size(self) -> tuple[int, int]:
         """(height, width) of the mosaic shown."""
@@ -604,7 +620,7 @@ class _MapsRow(_LayerRow):
         lows, highs = _finite_extrema(np.asarray(output, dtype=np.float32))
         levels = _signed_from_extrema(lows, highs, "shared")[0]
         mosaic = build_mosaic(output, self.layout_info, levels, clip=False)
-        self.body.set_mosaic(mosaic, DIVERGING_LUT, self.layout_info)
+        self.body.set_mosaic(mosaic, "signed", self.layout_info)
         lo = float(np.nanmin(lows)) if np.isfinite(lows).any() else 0.0
         self._set_scale_text(_scale_text(float(levels[1]), lo))
 
@@ -650,7 +666,7 @@ class _StripRow(_LayerRow):
         grid = np.full(self.rows * self.cols, 0.5, dtype=np.float32)
         np.multiply(flat, np.float32(0.5 / m), out=grid[:flat.size])
         grid[:flat.size] += np.float32(0.5)
-        self.body.set_mosaic(grid.reshape(self.rows, self.cols), DIVERGING_LUT, self._gaps, gap_key="strip")
+        self.body.set_mosaic(grid.reshape(self.rows, self.cols), "signed", self._gaps, gap_key="strip")
         lo = float(lows[0]) if math.isfinite(lows[0]) else 0.0
         self._set_scale_text(_scale_text(m, lo))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
@@ -110,3 +111,26 @@ def test_about_names_the_versions(window):
     text = window.about_text()
     for name in ("Python", "Qt", "TensorFlow", "Keras"):
         assert name in text
+
+
+def test_colour_schemes_recolour_maps_kernels_and_activations(qtbot, window):
+    lab = window.kernel_lab
+    with qtbot.waitSignal(lab.rendered, timeout=10000):
+        lab.settings_panel.set_settings(lab.settings_panel.settings().with_(mode="layer"))
+    maps_before = lab.maps_view.render_png_array(with_labels=False)
+    photo_before = lab.input_view.render_png_array(with_labels=False)
+    cell = lab.editor.model.index(0, 1)  # a negative weight of the sharpen kernel
+    cell_before = cell.data(Qt.ItemDataRole.BackgroundRole)
+    window.set_colour_scheme("colour-blind")
+    assert window.scheme_actions["colour-blind"].isChecked()
+    maps_after = lab.maps_view.render_png_array(with_labels=False)
+    assert maps_after.shape == maps_before.shape and not np.array_equal(maps_after, maps_before)
+    cell_after = cell.data(Qt.ItemDataRole.BackgroundRole)
+    assert cell_after != cell_before
+    assert window.preferences.colour_scheme == "colour-blind"
+    # the input photo is not a map: it keeps its own colours
+    assert np.array_equal(lab.input_view.render_png_array(with_labels=False), photo_before)
+    window.set_colour_scheme("classic")
+    assert np.array_equal(lab.maps_view.render_png_array(with_labels=False), maps_before)
+    with pytest.raises(ValueError, match="classic"):
+        window.set_colour_scheme("rainbow")
