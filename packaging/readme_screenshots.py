@@ -58,9 +58,25 @@ def main() -> int:
     settle(window)
     lab_widget._on_click(1, 60, 90, pooled=True)
     save(window, "kernel-lab-layer-pooling")
+    classroom(window)
     train_and_draw(window)
     window.close()
     return 0
+
+
+def classroom(window) -> None:
+    """Presentation settings: dark, text at 150 %, colour-blind-safe maps, the Concepts panel."""
+    window.resize(1600, 1000)
+    window.set_theme("dark")
+    window.set_ui_scale(150)
+    window.set_colour_scheme("colour-blind")
+    window.show_concepts("pooling")
+    save(window, "classroom")
+    window.concepts.hide()
+    window.set_theme("light")
+    window.set_ui_scale(100)
+    window.set_colour_scheme("classic")
+    window.resize(1280, 800)
 
 
 def train_and_draw(window) -> None:

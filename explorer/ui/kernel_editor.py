@@ -859,9 +859,9 @@ class KernelEditor(QWidget):
             self.bank_changed.emit(bank)
 
     def _on_colour_scheme_changed(self, _name: str) -> None:
-        self._thumbnails.clear()  # every thumbnail is redrawn in the new colours
-        self.bank_list.clear()
-        self._refresh_bank_list()
+        # Repaint the thumbnails in place: clearing the list would move its current row.
+        for i, kernel in enumerate(self._bank.kernels[: self.bank_list.count()]):
+            self.bank_list.item(i).setIcon(QIcon(kernel_pixmap(kernel, 32)))
         self.grid.viewport().update()
 
     def _refresh_bank_list(self) -> None:

@@ -134,3 +134,16 @@ def test_colour_schemes_recolour_maps_kernels_and_activations(qtbot, window):
     assert np.array_equal(lab.maps_view.render_png_array(with_labels=False), maps_before)
     with pytest.raises(ValueError, match="classic"):
         window.set_colour_scheme("rainbow")
+
+
+def test_a_scheme_change_repaints_the_bank_thumbnails_and_keeps_the_selection(qtbot, window):
+    from explorer.core.kernels import PRESETS
+    from explorer.core.lab import KernelBank
+
+    editor = window.kernel_lab.editor
+    editor.set_bank(KernelBank.of([PRESETS["vertical-line"], PRESETS["horizontal-line"]]))
+    before = [editor.bank_list.item(i).icon().pixmap(32).toImage() for i in range(2)]
+    window.set_colour_scheme("colour-blind")
+    assert editor.bank_list.count() == 2 and editor.bank_list.currentRow() == 0 and editor.current_index() == 0
+    after = [editor.bank_list.item(i).icon().pixmap(32).toImage() for i in range(2)]
+    assert all(a != b for a, b in zip(after, before))
