@@ -30,6 +30,7 @@ MNIST convnet (3.5 ms with the repaint), so 10 updates a second are no burden.  
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -44,6 +45,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPalette, QPixmap
@@ -115,6 +117,7 @@ MESSAGE_SCALE = 1.45                # the dark panels' messages (13 pt at the us
 DENSE_NAMES_SCALE = 1.05            # class names beside the last Dense layer's bars
 GUESS_SCALE = 4.4                   # the drawing pad's top guess (40 pt at 9 pt)
 CLASS_NAMES_SCALE = 1.55            # the drawing pad's class names (14 pt at 9 pt)
+SLICE_S = 0.004                     # progressive drawing: return to the event loop after this long
 
 
 # One sentence per layer kind, shown as the caption's tooltip.
@@ -790,6 +793,12 @@ class ActivationsView(QWidget):
         self._arch: tuple | None = None
         self._rows: list[_LayerRow] = []
         self._class_names: tuple[str, ...] = ()
+        self._pending: tuple | None = None  # (activations, input image) still to draw
+        self._next_row = 0  # -1 = the input row
+        self._slice_timer = QTimer(self)
+        self._slice_timer.setSingleShot(True)
+        self._slice_timer.setInterval(0)
+        self._slice_timer.timeout.connect(self._draw_slice)
 
         self._column = QWidget()
         self._column.setObjectName("activationsColumn")
@@ -825,7 +834,8 @@ class ActivationsView(QWidget):
         follow_font(self, lambda font: self.message_label.setFont(scaled_font(font, MESSAGE_SCALE)))
 
     # ----- public API ------------------------------------------------------
-    def set_prediction(self, prediction: Prediction | None, *, input_image: np.ndarray | None = None) -> None:
+    def set_prediction(self, prediction: Prediction | None, *, input_image: np.ndarray | None = None,
+                       progressive: bool = False) -> None:
         """Show ``prediction``'s activations (None: the empty state).
 
         Parameters
@@ -834,23 +844,35 @@ class ActivationsView(QWidget):
             Its arrays are read, never written.
         input_image : ndarray, optional
             (H, W) or (H, W, C) image shown above the first layer.
+        progressive : bool, optional
+            Build and draw the rows a few milliseconds at a time between other
+            events, so that live training updates never hold up the event loop
+            (default False: everything at once, before returning). A newer
+            prediction replaces one still being drawn.
         """
         if prediction is None:
+            self._pending = None
             self.clear()
             return
         activations = prediction.activations
         if not activations and input_image is None:
+            self._pending = None
             self.clear("The model has no layers to show.")
             return
         arch = _architecture(activations)
         if arch != self._arch:
-            self._rebuild(arch)
-        if input_image is not None:
-            self.input_row.update_output(input_image)
-        self.input_row.setVisible(input_image is not None)
-        for row, activation in zip(self._rows, activations):
-            row.update_output(activation.output)
+            self._start_rebuild(arch)
+        self._pending = (activations, input_image)
+        self._next_row = -1  # the input row first
         self._stack.setCurrentIndex(0)
+        if progressive:
+            self._slice_timer.start()
+        else:
+            self._draw_pending(deadline=None)
+
+    def is_drawing(self) -> bool:
+        """True while a progressive update is still being drawn."""
+        return self._pending is not None
 
     def set_class_names(self, names: Sequence[str]) -> None:
         """Labels for the bars of the final Dense layer (index order)."""
@@ -873,25 +895,49 @@ class ActivationsView(QWidget):
         return list(self._rows)
 
     # ----- internals ----------------------------------------------------------
-    def _rebuild(self, arch: tuple) -> None:
+    def _start_rebuild(self, arch: tuple) -> None:
+        """Drop the old rows; the new ones are built by :meth:`_draw_pending`, one at a time."""
         for row in self._rows:
             self._column_layout.removeWidget(row)
             row.setParent(None)
             row.deleteLater()
         self._rows = []
-        bars_at = _last_dense_index(arch)
-        for i, (name, kind, shape) in enumerate(arch):
-            if i == bars_at:
-                row = _BarsRow(name, kind, shape)
-                row.set_class_names(self._class_names)
-            elif len(shape) == 3 and min(shape) > 0:
-                row = _MapsRow(name, kind, shape)
-            else:
-                row = _StripRow(name, kind, shape)
-            # After the input row, before the stretch.
-            self._column_layout.insertWidget(1 + i, row)
-            self._rows.append(row)
         self._arch = arch
+
+    def _build_row(self, i: int) -> None:
+        name, kind, shape = self._arch[i]
+        if i == _last_dense_index(self._arch):
+            row = _BarsRow(name, kind, shape)
+            row.set_class_names(self._class_names)
+        elif len(shape) == 3 and min(shape) > 0:
+            row = _MapsRow(name, kind, shape)
+        else:
+            row = _StripRow(name, kind, shape)
+        self._column_layout.insertWidget(1 + i, row)  # after the input row, before the stretch
+        self._rows.append(row)
+
+    def _draw_pending(self, deadline: float | None) -> None:
+        """Build missing rows and draw the pending prediction until done or past `deadline`."""
+        while self._pending is not None:
+            activations, input_image = self._pending
+            if self._next_row == -1:
+                if input_image is not None:
+                    self.input_row.update_output(input_image)
+                self.input_row.setVisible(input_image is not None)
+            elif self._next_row >= len(self._arch):
+                self._pending = None
+                return
+            else:
+                if self._next_row >= len(self._rows):
+                    self._build_row(self._next_row)
+                self._rows[self._next_row].update_output(activations[self._next_row].output)
+            self._next_row += 1
+            if deadline is not None and time.perf_counter() > deadline:
+                self._slice_timer.start()  # the rest after the events that are waiting
+                return
+
+    def _draw_slice(self) -> None:
+        self._draw_pending(deadline=time.perf_counter() + SLICE_S)
 
 
 # --------------------------------------------------------------------------

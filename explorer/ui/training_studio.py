@@ -368,7 +368,8 @@ class TrainingStudio(LazyPart):
         if update.probe is not None:
             self._latest_probe = update.probe
             if self.activations.isVisible():  # hidden tabs draw when shown (see _on_tab_changed)
-                self.activations.set_prediction(update.probe, input_image=self._probe_image)
+                # A row at a time between other events: the UI never waits for a whole network.
+                self.activations.set_prediction(update.probe, input_image=self._probe_image, progressive=True)
 
     def _on_tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.activations and self._latest_probe is not None:

@@ -504,3 +504,32 @@ def test_augmentation_preview(qtbot):
     assert view.tile_count() == 9 and view.canvas.image_item.image.ndim == 3
     view.clear("Augmentation is off.")
     assert view.tile_count() == 0 and view.message_label.text() == "Augmentation is off."
+
+
+def test_progressive_drawing_returns_at_once_and_ends_equal_to_a_full_draw(qtbot):
+    full = ActivationsView()
+    qtbot.addWidget(full)
+    full.set_prediction(make_prediction(3), input_image=digit_image())
+    view = ActivationsView()
+    qtbot.addWidget(view)
+    started = time.perf_counter()
+    view.set_prediction(make_prediction(0), input_image=digit_image(), progressive=True)
+    view.set_prediction(make_prediction(3), input_image=digit_image(), progressive=True)  # the newer one wins
+    assert view.is_drawing() and len(view.rows()) < len(MNIST_CONVNET)  # rows come a few at a time
+    assert time.perf_counter() - started < 0.05
+    qtbot.waitUntil(lambda: not view.is_drawing(), timeout=5000)
+    assert [r.caption.text() for r in view.rows()] == [r.caption.text() for r in full.rows()]
+    for mine, reference in zip(view.rows(), full.rows(), strict=True):
+        if mine.kind == "bars":
+            np.testing.assert_array_equal(mine.body.values(), reference.body.values())
+        else:
+            np.testing.assert_array_equal(mine.body.image_item.image, reference.body.image_item.image)
+    assert view.input_row.isVisibleTo(view)
+
+
+def test_clearing_stops_a_progressive_draw(qtbot):
+    view = ActivationsView()
+    qtbot.addWidget(view)
+    view.set_prediction(make_prediction(0), progressive=True)
+    view.set_prediction(None)
+    assert not view.is_drawing() and view.message() is not None
