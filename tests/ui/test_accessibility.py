@@ -44,17 +44,13 @@ COMPOUND_TYPES = (QAbstractSpinBox, QComboBox, QTabBar, QAbstractItemView, QGrap
 
 
 @pytest.fixture
-def window(qtbot):
-    win = MainWindow(auto_load_tf=False)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
+def window(qtbot, open_window):
+    win = open_window()
     qtbot.waitExposed(win)
     for name in PARTS:
         win.select_part(name)
         assert win.wait_until_ready()
-    yield win
-    win.close()
+    return win
 
 
 @pytest.fixture

@@ -8,18 +8,11 @@ from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
 from explorer.core import arithmetic, kernels, ops
-from explorer.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot):
-    win = MainWindow(auto_load_tf=False)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    assert win.wait_until_ready()
-    yield win
-    win.close()
+def window(open_window):
+    return open_window()
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from explorer.core.lab import KernelBank
-from explorer.core.lesson import read_lesson, training_to_json
+from explorer.core.lesson import Lesson, read_lesson, training_to_json, write_lesson
 from explorer.core.train_types import TrainConfig
-from explorer.ui.main_window import MainWindow
 from explorer.ui.preferences import Preferences
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -26,22 +25,9 @@ TINY = TrainConfig(model="lenet5", dataset="digits", epochs=1, batch_size=16, li
                    optimizer="adam", learning_rate=0.002)
 
 
-def make_window(qtbot, preferences=None, part="kernel-lab"):
-    win = MainWindow(auto_load_tf=False, preferences=preferences)
-    qtbot.addWidget(win)
-    if preferences is None:  # otherwise the window takes its remembered size
-        win.resize(1280, 800)
-    win.show()
-    win.select_part(part)
-    assert win.wait_until_ready()
-    return win
-
-
 @pytest.fixture
-def window(qtbot):
-    win = make_window(qtbot)
-    yield win
-    win.close()
+def window(open_window):
+    return open_window()
 
 
 def lab_snapshot(win):
@@ -95,8 +81,8 @@ def assert_same_lab(a, b, *, exact_maps=True):
         np.testing.assert_allclose(maps_a, maps_b, rtol=1e-5, atol=1e-6)
 
 
-def test_a_lesson_with_its_model_opens_identically_in_a_new_window(qtbot, tmp_path):
-    home = make_window(qtbot)
+def test_a_lesson_with_its_model_opens_identically_in_a_new_window(qtbot, open_window, tmp_path):
+    home = open_window()
     prepare_lesson_state(qtbot, home, tmp_path)
     train(qtbot, home.training)
     before = lab_snapshot(home)
@@ -108,7 +94,7 @@ def test_a_lesson_with_its_model_opens_identically_in_a_new_window(qtbot, tmp_pa
     expected = home.training._trained_model(probe).numpy()
     home.close()
 
-    classroom = make_window(qtbot)
+    classroom = open_window()
     try:
         assert classroom.open_lesson(str(lesson_path)), classroom.lessons.last_error
         assert classroom.current_part() == "draw"
@@ -192,17 +178,20 @@ def test_a_damaged_lesson_is_explained_and_changes_nothing(qtbot, window, tmp_pa
     assert window.windowTitle() == "Feature Map Explorer"
 
 
-def test_a_lesson_whose_model_is_damaged_changes_nothing(qtbot, window, tmp_path):
+def saved_lesson_naming_model(qtbot, window, tmp_path, model_file: str):
+    """A lesson saved from the window, then edited to name `model_file` as its model."""
     prepare_lesson_state(qtbot, window, tmp_path)
     path = tmp_path / "lesson.fmlesson"
     assert window.save_lesson_as(str(path))
     lesson = read_lesson(path)
-    # Point the lesson at a model file beside it that is not a Keras model.
-    from explorer.core.lesson import Lesson, write_lesson
+    write_lesson(path, Lesson(lesson.part, lesson.lab, lesson.training, model_file=model_file))
+    return path
 
-    write_lesson(path, Lesson(lesson.part, lesson.lab, lesson.training, model_file="lesson.keras"))
+
+def test_a_lesson_whose_model_is_damaged_changes_nothing(qtbot, window, open_window, tmp_path):
+    path = saved_lesson_naming_model(qtbot, window, tmp_path, "lesson.keras")
     (tmp_path / "lesson.keras").write_bytes(b"this is not a zip archive")
-    fresh = make_window(qtbot)
+    fresh = open_window()
     try:
         before = lab_snapshot(fresh)
         assert not fresh.open_lesson(str(path))
@@ -215,13 +204,7 @@ def test_a_lesson_whose_model_is_damaged_changes_nothing(qtbot, window, tmp_path
 
 
 def test_a_lesson_without_its_model_opens_and_says_so(qtbot, window, tmp_path):
-    prepare_lesson_state(qtbot, window, tmp_path)
-    path = tmp_path / "lesson.fmlesson"
-    assert window.save_lesson_as(str(path))
-    lesson = read_lesson(path)
-    from explorer.core.lesson import Lesson, write_lesson
-
-    write_lesson(path, Lesson(lesson.part, lesson.lab, lesson.training, model_file="gone.keras"))
+    path = saved_lesson_naming_model(qtbot, window, tmp_path, "gone.keras")
     assert window.open_lesson(str(path))
     assert "gone.keras is not beside it" in window.statusBar().currentMessage()
 
@@ -254,9 +237,9 @@ def test_invalid_training_settings_block_saving_with_a_reason(qtbot, window, tmp
 
 
 # ----------------------------------------------------------------- preferences
-def test_preferences_remember_layout_appearance_and_choices(qtbot, tmp_path):
+def test_preferences_remember_layout_appearance_and_choices(qtbot, open_window, tmp_path):
     ini = str(tmp_path / "settings.ini")
-    first = make_window(qtbot, Preferences(QSettings(ini, QSettings.Format.IniFormat)))
+    first = open_window(preferences=Preferences(QSettings(ini, QSettings.Format.IniFormat)), size=None)
     first.set_theme("dark")
     first.set_ui_scale(150)
     first.set_colour_scheme("colour-blind")
@@ -265,7 +248,7 @@ def test_preferences_remember_layout_appearance_and_choices(qtbot, tmp_path):
     first.resize(700, 500)  # within the offscreen screen (800x600), which restoreGeometry respects
     first.close()
 
-    second = make_window(qtbot, Preferences(QSettings(ini, QSettings.Format.IniFormat)), part="training")
+    second = open_window("training", Preferences(QSettings(ini, QSettings.Format.IniFormat)), size=None)
     try:
         assert second.theme() == "dark" and second.ui_scale() == 150
         assert second.scheme_actions["colour-blind"].isChecked()
@@ -279,12 +262,12 @@ def test_preferences_remember_layout_appearance_and_choices(qtbot, tmp_path):
         second.close()
 
 
-def test_a_damaged_settings_file_falls_back_to_defaults(qtbot, tmp_path):
+def test_a_damaged_settings_file_falls_back_to_defaults(qtbot, open_window, tmp_path):
     ini = tmp_path / "settings.ini"
     ini.write_text("[appearance]\ntheme=purple\nscale=9000\ncolour_scheme=neon\n[window]\npart=nowhere\n"
                    "geometry=@ByteArray(garbage)\n[choices]\ntraining={\"model\": \"resnet\"}\n"
                    "[recent]\nlessons=7\n")
-    win = make_window(qtbot, Preferences(QSettings(str(ini), QSettings.Format.IniFormat)))
+    win = open_window(preferences=Preferences(QSettings(str(ini), QSettings.Format.IniFormat)), size=None)
     try:
         assert win.theme() == "light" and win.ui_scale() == 100
         assert win.scheme_actions["classic"].isChecked() and win.current_part() == "kernel-lab"

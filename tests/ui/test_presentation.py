@@ -9,23 +9,17 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from explorer.ui.appearance import SCALES
-from explorer.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot):
-    win = MainWindow(auto_load_tf=False)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    assert win.wait_until_ready()
+def window(open_window):
+    win = open_window()
     base = QApplication.font().pointSizeF()
     yield win
     win.set_ui_scale(100)
     win.set_theme("light")
     win.set_colour_scheme("classic")
     assert QApplication.font().pointSizeF() == pytest.approx(base)
-    win.close()
 
 
 def test_scale_multiplies_the_application_font_and_back(window):

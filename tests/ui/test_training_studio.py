@@ -16,15 +16,8 @@ TINY = TrainConfig(model="lenet5", dataset="digits", epochs=2, batch_size=16, li
 
 
 @pytest.fixture
-def window(qtbot):
-    win = MainWindow(auto_load_tf=False)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    win.select_part("training")
-    assert win.wait_until_ready()
-    yield win
-    win.close()
+def window(open_window):
+    return open_window("training")
 
 
 def train(qtbot, studio, config=TINY, timeout=120000):
