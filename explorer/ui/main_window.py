@@ -469,7 +469,8 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self, recent: list) -> None:
         self.recent_menu.clear()
         for number, path in enumerate(recent, start=1):
-            action = self.recent_menu.addAction(f"&{number} {Path(path).name}".replace("&", "&&", number > 9))
+            name = Path(path).name.replace("&", "&&")  # a literal "&" in a file name, not a mnemonic
+            action = self.recent_menu.addAction(f"&{number} {name}" if number <= 9 else name)
             action.setStatusTip(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_lesson(p))
         if recent:
@@ -599,6 +600,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        self._save_preferences()  # also when the session ends without closing the window
         for part in (self.kernel_lab, self.training, self.draw):
             getattr(part, "shutdown", lambda: None)()
         self.inference.shutdown()
@@ -608,8 +610,6 @@ class MainWindow(QMainWindow):
         self._tf_loader.wait()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        if not self._shut_down:
-            self._save_preferences()
         self.shutdown()
         super().closeEvent(event)
 

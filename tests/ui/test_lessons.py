@@ -274,3 +274,8 @@ def test_a_damaged_settings_file_falls_back_to_defaults(qtbot, open_window, tmp_
         assert json.dumps(training_to_json(win.training.training_config()))  # still a valid configuration
     finally:
         win.close()
+
+
+def test_recent_lessons_show_an_ampersand_literally(qtbot, window, tmp_path):
+    assert window.save_lesson_as(str(tmp_path / "cats & dogs.fmlesson"))
+    assert window.recent_menu.actions()[0].text() == "&1 cats && dogs.fmlesson"
