@@ -394,7 +394,11 @@ def _check_image(image, what: str = "image") -> np.ndarray:
     return array
 
 
-def fit_for_view(image, max_side: int = 1024) -> tuple[np.ndarray, float]:
+#: The kernel lab's live view works on at most this many pixels per side (lessons hold such images).
+VIEW_MAX_SIDE = 1024
+
+
+def fit_for_view(image, max_side: int = VIEW_MAX_SIDE) -> tuple[np.ndarray, float]:
     """Downscale so the longer side is at most `max_side`, keeping the aspect ratio.
 
     Each channel is resized with Pillow's BOX filter on a float32 ('F') image,

@@ -31,6 +31,7 @@ import numpy as np
 
 from explorer.core.datasets import DATASET_NAMES
 from explorer.core.files import atomic_write
+from explorer.core.images import VIEW_MAX_SIDE
 from explorer.core.lab import KernelBank, LabSettings
 from explorer.core.models import CUSTOM, MODEL_NAMES, LayerSpec, check_stack
 from explorer.core.parts import PARTS
@@ -47,10 +48,10 @@ LESSON_SUFFIX = ".fmlesson"
 _INPUT_SHAPES = {"mnist": (28, 28, 1), "fashion-mnist": (28, 28, 1), "digits": (28, 28, 1), "cifar10": (32, 32, 3)}
 
 # A lesson is kilobytes of settings and one view-sized image (at most
-# 1024 x 1024 x 3 float32 = 12 MB); anything far larger is not a lesson.
+# 1024 x 1024 x 3 float32 = 12 MB); anything larger is not a lesson.
 MAX_JSON_BYTES = 1 * 2**20
-MAX_IMAGE_BYTES = 64 * 2**20
-MAX_IMAGE_SIDE = 4096
+MAX_IMAGE_BYTES = 13 * 2**20
+MAX_IMAGE_SIDE = VIEW_MAX_SIDE  # a lesson holds the lab's view image
 MAX_KERNELS = 64
 
 

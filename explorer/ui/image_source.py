@@ -33,7 +33,6 @@ from explorer.ui.help_text import tip
 from explorer.ui.text_style import set_colours
 
 _CROP_FIELDS = ("top", "left", "height", "width")
-VIEW_MAX_SIDE = 1024  # the live view works on at most this many pixels per side
 
 
 class ImageSource(QGroupBox):
@@ -179,7 +178,7 @@ class ImageSource(QGroupBox):
             return self._fail(str(exc))
         except MemoryError:
             return self._fail(f"{origin} is too large to load into memory.")
-        view, scale = images.fit_for_view(full, VIEW_MAX_SIDE)
+        view, scale = images.fit_for_view(full, images.VIEW_MAX_SIDE)
         self._full, self._scale, self._origin = view, scale, origin
         self.error_label.setText("")
         self._reset_crop()

@@ -217,6 +217,7 @@ def test_nan_in_json_is_refused(tmp_path, good):
     (np.zeros((4, 4, 2), np.float32), "float32"),
     (np.full((4, 4, 1), np.nan, np.float32), "NaN"),
     (np.zeros((0, 4, 1), np.float32), "impossible image size"),
+    (np.zeros((1025, 4, 1), np.float32), "impossible image size"),  # larger than the lab's view
 ])
 def test_bad_images_are_refused(tmp_path, good, image, message):
     buffer = io.BytesIO()
