@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMainWindow, QMessag
 from explorer import __version__
 from explorer.paths import resource_path
 from explorer.ui.draw_panel import DrawPanel
+from explorer.ui.gc_policy import collect_on_ui_thread
 from explorer.ui.help_panels import ConceptsPanel, ShortcutsDialog
 from explorer.ui.inference_worker import InferenceService
 from explorer.ui.kernel_lab import KernelLab
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         preferences: Preferences | None = None,
     ) -> None:
         super().__init__(parent)
+        collect_on_ui_thread()  # the worker threads must never finalize a widget
         self.preferences = preferences or Preferences.in_memory()
         self._auto_load_tf = auto_load_tf
         self._painted = False

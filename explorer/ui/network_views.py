@@ -899,8 +899,8 @@ class ActivationsView(QWidget):
         """Drop the old rows; the new ones are built by :meth:`_draw_pending`, one at a time."""
         for row in self._rows:
             self._column_layout.removeWidget(row)
-            row.setParent(None)
-            row.deleteLater()
+            row.hide()
+            row.deleteLater()  # deleted by Qt on this thread; never left to the garbage collector
         self._rows = []
         self._arch = arch
 

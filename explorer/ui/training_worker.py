@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from explorer.core.train_types import TrainConfig, TrainUpdate
+from explorer.ui.gc_policy import collect_on_ui_thread
 
 
 class _Worker(QObject):
@@ -56,6 +57,7 @@ class TrainingController(QObject):
         if self.is_running():
             raise RuntimeError("a training run is already in progress")
         self._cleanup()
+        collect_on_ui_thread()  # no garbage collection on the training thread (see gc_policy)
         factory = self._factory
         if factory is None:
             from explorer.core.training import Trainer as factory  # TensorFlow stays lazy until here
