@@ -17,10 +17,9 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from explorer.core.colour_maps import DEFAULT_SCHEME, ColourScheme, scheme
-from explorer.core.presentation import DEFAULT_SCALE, SCALES, THEMES
+from explorer.core.presentation import SCALES, THEMES
 
-__all__ = ["apply_scale", "apply_theme", "colour_scheme", "colour_scheme_name", "current_scale",
-           "set_colour_scheme", "signals"]
+__all__ = ["apply_scale", "apply_theme", "colour_scheme", "set_colour_scheme", "signals"]
 
 _state = {"base_font": None, "scheme": DEFAULT_SCHEME}
 
@@ -85,24 +84,10 @@ def apply_scale(percent: int, app: QApplication | None = None) -> QFont:
     return font
 
 
-def current_scale(app: QApplication | None = None) -> int:
-    """The scale in percent of the application font relative to its base (100 before any change)."""
-    app = app or QApplication.instance()
-    base = _state["base_font"]
-    if base is None or base.pointSizeF() <= 0:
-        return DEFAULT_SCALE
-    return round(100 * app.font().pointSizeF() / base.pointSizeF())
-
-
 # ------------------------------------------------------------------ colour maps
 def colour_scheme() -> ColourScheme:
     """The colour scheme every view draws with."""
     return scheme(_state["scheme"])
-
-
-def colour_scheme_name() -> str:
-    """The name of the current colour scheme."""
-    return _state["scheme"]
 
 
 def set_colour_scheme(name: str) -> None:
