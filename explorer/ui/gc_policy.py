@@ -7,14 +7,16 @@ that was replaced), the widget is destroyed on that thread, which Qt forbids
 and which was seen to deadlock (the worker waited for the GIL inside
 QObject::~QObject during a collection). So automatic collection is turned off
 and a UI-thread timer collects instead: the young generations often (cheap),
-everything now and then.
+everything now and then. Before each collection the pending ``deleteLater``
+calls take effect, so no collection clears the attributes of a widget that is
+still alive in C++ and about to receive the events of its own destruction.
 """
 
 from __future__ import annotations
 
 import gc
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 __all__ = ["collect_on_ui_thread"]
@@ -34,6 +36,7 @@ class _Collector(QObject):
 
     def _collect(self) -> None:
         self._count += 1
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         gc.collect(2 if self._count % FULL_EVERY == 0 else 1)
 
 

@@ -6,9 +6,9 @@ import gc
 import threading
 import weakref
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
-from explorer.ui.gc_policy import collect_on_ui_thread
+from explorer.ui.gc_policy import _Collector, collect_on_ui_thread
 
 
 def test_automatic_collection_is_off_and_a_ui_timer_collects(qtbot):
@@ -32,3 +32,24 @@ def test_a_window_turns_the_policy_on(open_window):
     gc.enable()
     open_window()
     assert not gc.isenabled()
+
+
+
+
+def test_a_collection_first_carries_out_pending_deletions(qtbot):
+    """A widget waiting for deleteLater is destroyed before the collector clears its attributes."""
+    collect_on_ui_thread()
+    seen = []
+
+    class Attribute:
+        def __del__(self):
+            seen.append("attributes cleared")
+
+    widget = QWidget()
+    widget.cycle = widget  # garbage for the collector once the name is gone
+    widget.attribute = Attribute()
+    widget.destroyed.connect(lambda: seen.append("destroyed"))
+    widget.deleteLater()
+    del widget
+    QApplication.instance().findChild(_Collector)._collect()  # one tick, outside any event loop
+    assert seen == ["destroyed", "attributes cleared"]
