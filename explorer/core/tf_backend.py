@@ -52,6 +52,9 @@ def warm_up() -> None:
     x, y = np.zeros((4, 8, 8, 1), np.float32), np.zeros(4, np.int64)
     model.fit(x, y, batch_size=2, epochs=1, verbose=0, validation_split=0.5)
     model.predict(x, verbose=0)
+    # The confusion matrix after a run needs scikit-learn's metrics; their import holds
+    # the GIL for ~110 ms, a freeze of the window if it happened as a run ends.
+    import sklearn.metrics  # noqa: F401
     # TensorFlow and Keras leave millions of long-lived objects; every full garbage collection
     # walked them all while holding the GIL (measured: 160 ms UI freezes during training).
     # Freezing moves them out of the collector's scans; new objects are collected as usual.

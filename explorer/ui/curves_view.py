@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from explorer.core.train_types import TrainUpdate
 from explorer.ui.help_text import describe, tip
+from explorer.ui.network_views import settle_scene
 from explorer.ui.text_style import css_size, follow_font, line_height, set_axis_font
 
 TRAIN_PEN = pg.mkPen("#1f77b4", width=2)
@@ -22,6 +23,9 @@ VAL_PEN = pg.mkPen("#ff7f0e", width=2)
 LIVE_PEN = pg.mkPen("#1f77b4", width=1, style=pg.QtCore.Qt.DashLine)
 TITLE_SCALE = 1.2  # plot titles relative to the text of the window
 TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
+# The loss axis starts above ln(10) = 2.30, the cross-entropy of an untrained guess among ten
+# classes: the first batches then fit without re-ranging, which redraws the axis mid-training.
+INITIAL_LOSS_TOP = 2.65
 
 
 class CurvesView(QWidget):
@@ -71,13 +75,14 @@ class CurvesView(QWidget):
         pyqtgraph redraw its axes each time, which costs the training thread CPU.
         """
         self._live = {"loss": ([], []), "accuracy": ([], [])}
-        self._loss_top = 0.0
+        self._history: dict[str, tuple[float, ...]] = {}
+        self._loss_top = INITIAL_LOSS_TOP
         for line in self.lines.values():
             line.setData([], [])
         for metric, plot in self.plots.items():
             plot.disableAutoRange()
             plot.setXRange(0, max(epochs, 1), padding=0.02)
-            plot.setYRange(0, 1, padding=0.02)
+            plot.setYRange(0, self._loss_top if metric == "loss" else 1, padding=0.02)
 
     def _grow_loss_range(self, values) -> None:
         top = max((float(v) for v in values if v == v and v != float("inf")), default=0.0)
@@ -92,7 +97,9 @@ class CurvesView(QWidget):
                 plot.setXRange(0, update.epochs, padding=0.02)
         if update.history:
             for key, values in update.history.items():
-                if key in self.lines:
+                # Batch updates repeat the history: redraw a line (and its symbols) only when it grew.
+                if key in self.lines and tuple(values) != self._history.get(key):
+                    self._history[key] = tuple(values)
                     self.lines[key].setData(list(range(1, len(values) + 1)), list(values))
                     if "loss" in key:
                         self._grow_loss_range(values)
@@ -108,6 +115,8 @@ class CurvesView(QWidget):
                     self.lines[f"live_{metric}"].setData(xs, ys)
                     if metric == "loss":
                         self._grow_loss_range(ys[-1:])
+        for plot in self.plots.values():
+            settle_scene(plot)
 
     def data(self, key: str):
         """(x, y) of a line, for tests: "loss", "val_loss", "live_loss", ..."""

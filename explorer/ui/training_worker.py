@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from explorer.core.train_types import TrainConfig, TrainUpdate
-from explorer.ui.gc_policy import collect_on_ui_thread
+from explorer.ui.gc_policy import collect_on_ui_thread, defer_full_collections
 
 
 class _Worker(QObject):
@@ -51,6 +51,7 @@ class TrainingController(QObject):
         self._thread: QThread | None = None
         self._trainer = None
         self._paused = False
+        self.running_changed.connect(defer_full_collections)  # no long collection while a model trains
 
     def start(self, config: TrainConfig, **trainer_options) -> None:
         """Start a run with `config` (after any previous run has fully stopped)."""

@@ -416,3 +416,14 @@ def test_a_pause_that_races_with_stop_cannot_hang_the_run():
     thread.start()
     thread.join(timeout=60)
     assert not thread.is_alive() and kinds[-1] == "stopped"
+
+
+@pytest.mark.parametrize("n, rows", [(1, 4), (4, 4), (5, 4), (11, 4), (2049, 2048)])
+def test_training_images_are_copied_to_one_tensor_slice_by_slice(n, rows):
+    from explorer.core import tf_backend
+    from explorer.core.training import _tensor_in_slices
+
+    images = np.random.default_rng(n).random((n, 3, 2, 1), dtype=np.float32)
+    tensor = _tensor_in_slices(tf_backend.load(), images, rows=rows)
+    assert tensor.dtype.name == "float32" and tuple(tensor.shape) == images.shape
+    np.testing.assert_array_equal(tensor.numpy(), images)

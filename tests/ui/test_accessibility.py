@@ -314,7 +314,7 @@ def _text_sizes(window: MainWindow) -> dict[str, float]:
         "activations message": _pixels(studio.activations.message_label.font()),
         "probability message": _pixels(pad.bars.message_label.font()),
         "top guess": _pixels(pad.bars.guess_label.font()),
-        "class names": _tick_pixels(pad.bars.bars.getPlotItem().getAxis("left"), pad.bars.bars),
+        "class names": _tick_pixels(pad.bars.bars.axis, pad.bars.bars),
     }
 
 

@@ -145,7 +145,7 @@ def test_large_final_dense_is_a_strip_and_class_names_label_the_bars(qtbot):
 
     view.set_prediction(make_prediction(0))
     bars_row = view.rows()[-1]
-    ticks = lambda: [t[1] for t in bars_row.body.getPlotItem().getAxis("left")._tickLevels[0]]  # noqa: E731
+    ticks = lambda: [t[1] for t in bars_row.body.axis._tickLevels[0]]  # noqa: E731
     assert ticks() == list(DIGITS)            # default: class indices
     names = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
     view.set_class_names(names)
@@ -465,7 +465,7 @@ def test_probability_bars_class_names(qtbot):
     names = ("cat", "dog", "bird")
     view.set_probabilities(np.array([0.2, 0.7, 0.1]), names)
     assert view.guess_text() == "dog \u2014 70.0%"
-    ticks = view.bars.getPlotItem().getAxis("left")._tickLevels[0]
+    ticks = view.bars.axis._tickLevels[0]
     assert [t[1] for t in ticks] == list(names)
     view.set_probabilities(np.array([0.5, 0.5]))          # names missing: indices
     assert view.guess_text() == "0 \u2014 50.0%" and view.bars.bar_count == 2

@@ -1,0 +1,42 @@
+"""The live loss and accuracy curves: what each update draws, and what it leaves alone."""
+
+from __future__ import annotations
+
+import math
+
+from explorer.core.train_types import TrainUpdate
+from explorer.ui.curves_view import INITIAL_LOSS_TOP, CurvesView
+
+
+def _batch(batch: int, loss: float, history=None) -> TrainUpdate:
+    return TrainUpdate(kind="batch", epochs=2, epoch=2, batch=batch, batches=10,
+                       metrics={"loss": loss, "accuracy": 0.5}, history=history or {})
+
+
+def test_batches_extend_the_live_line_and_history_is_drawn_once(qtbot):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.reset(2)
+    history = {"loss": (1.5,), "accuracy": (0.6,), "val_loss": (1.2,), "val_accuracy": (0.7,)}
+    drawn = []
+    view.lines["loss"].sigPlotChanged.connect(lambda *_: drawn.append("loss"))
+    for batch in (2, 4, 6):
+        view.show_update(_batch(batch, 0.9, history))
+    assert drawn == ["loss"]  # the same history three times: its line (with symbols) is set once
+    assert view.data("loss") == ([1], [1.5]) and view.data("val_accuracy") == ([1], [0.7])
+    xs, ys = view.data("live_loss")
+    assert [round(x, 6) for x in xs] == [1.2, 1.4, 1.6] and ys == [0.9, 0.9, 0.9]
+
+
+def test_the_loss_axis_starts_above_an_untrained_guess_and_only_grows(qtbot):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.reset(2)
+    top = lambda: view.plots["loss"].viewRange()[1][1]  # noqa: E731
+    assert INITIAL_LOSS_TOP > math.log(10) and top() >= INITIAL_LOSS_TOP
+    view.show_update(_batch(1, 2.31))  # a first batch of ten classes: no re-ranging
+    assert top() < INITIAL_LOSS_TOP * 1.05
+    view.show_update(_batch(2, 7.0))  # diverging: the axis makes room
+    assert top() >= 7.0
+    view.show_update(_batch(3, 0.2))
+    assert top() >= 7.0
