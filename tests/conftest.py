@@ -19,8 +19,8 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _delete_widgets_before_collecting():
-    """After each test, delete its windows in C++ first and only then collect the Python garbage.
+def _delete_test_windows():
+    """After each test, delete its windows in C++, so that no later garbage collection meets them alive.
 
     pytest-qt closes the widgets a test registered and calls ``deleteLater``,
     which only takes effect in some later event loop. Until then a window whose
@@ -32,8 +32,6 @@ def _delete_widgets_before_collecting():
     yield
     if "PySide6.QtWidgets" not in sys.modules:
         return
-    import gc
-
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
     from shiboken6 import Shiboken
@@ -46,4 +44,3 @@ def _delete_widgets_before_collecting():
             widget.close()
             widget.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()

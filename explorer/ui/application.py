@@ -14,6 +14,12 @@ from explorer.paths import resource_path
 
 __all__ = ["create_application"]
 
+# Worker threads (training, classifier, kernel lab) run Python between their TensorFlow
+# calls. Each time the UI thread needs the GIL back it may wait a whole switch interval
+# (5 ms by default), and painting pyqtgraph items re-enters Python many times: at 1 ms those
+# waits no longer add up to visible stalls while a model trains.
+UI_SWITCH_INTERVAL_S = 0.001
+
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:
     """Return the running QApplication, creating and configuring it if needed.
@@ -34,6 +40,7 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
         app = QApplication(list(argv) if argv else ["feature-map-explorer"])
         if QApplication.platformName() == "offscreen":
             _hide_offscreen_noise()
+    sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
     app.setApplicationName("Feature Map Explorer")
     app.setApplicationVersion(__version__)
     # Lets Wayland/X11 desktops match the window to feature-map-explorer.desktop.

@@ -882,7 +882,12 @@ class ActivationsView(QWidget):
             self._start_rebuild(arch)
         self._pending = (activations, input_image)
         self._next_row = -1  # the input row first
-        self._stack.setCurrentIndex(0)
+        if self._stack.currentIndex() != 0:
+            # Coming back from a message: rows reappear one by one as they are drawn, rather than
+            # all laid out and painted in one go (a stall of tens of ms during training).
+            for row in (self.input_row, *self._rows):
+                row.hide()
+            self._stack.setCurrentIndex(0)
         if progressive:
             self._slice_timer.start()
         else:
@@ -931,6 +936,7 @@ class ActivationsView(QWidget):
             row = _MapsRow(name, kind, shape)
         else:
             row = _StripRow(name, kind, shape)
+        row.hide()  # until it is drawn
         self._column_layout.insertWidget(1 + i, row)  # after the input row, before the stretch
         self._rows.append(row)
 
@@ -954,6 +960,7 @@ class ActivationsView(QWidget):
                         return
                 row = self._rows[self._next_row]
                 row.update_output(activations[self._next_row].output)
+                row.show()
                 settle_scene(row.body)
             self._next_row += 1
             if deadline is not None and time.perf_counter() > deadline:

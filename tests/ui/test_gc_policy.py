@@ -83,3 +83,4 @@ def test_the_training_controller_defers_full_collections_while_it_runs(qtbot):
     assert collector.deferring
     controller.running_changed.emit(False)
     assert not collector.deferring
+

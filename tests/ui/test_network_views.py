@@ -527,6 +527,27 @@ def test_progressive_drawing_returns_at_once_and_ends_equal_to_a_full_draw(qtbot
     assert view.input_row.isVisibleTo(view)
 
 
+def test_after_a_message_rows_reappear_one_by_one_as_they_are_drawn(qtbot, monkeypatch):
+    import explorer.ui.network_views as network_views
+
+    monkeypatch.setattr(network_views, "SLICE_S", 0.0)  # a slice then draws one row
+    view = ActivationsView()
+    qtbot.addWidget(view)
+    view.show()
+    view.set_prediction(make_prediction(0), input_image=digit_image())
+    view.clear("Training starts.")
+    view.set_prediction(make_prediction(3), input_image=digit_image(), progressive=True)
+    assert view.message() is None
+    assert not any(row.isVisibleTo(view) for row in (view.input_row, *view.rows()))  # not all at once
+    shown = []
+    while view.is_drawing():
+        view._draw_slice()  # what the slice timer does between other events
+        shown.append(sum(row.isVisibleTo(view) for row in view.rows()))
+    assert shown == sorted(shown) and shown[-1] == len(MNIST_CONVNET)
+    assert len(set(shown)) == len(MNIST_CONVNET) + 1  # 0 after the input row, then one more per slice
+    assert view.input_row.isVisibleTo(view)
+
+
 def test_clearing_stops_a_progressive_draw(qtbot):
     view = ActivationsView()
     qtbot.addWidget(view)
