@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from explorer.core.train_types import TrainUpdate
 from explorer.ui.help_text import describe, tip
-from explorer.ui.network_views import settle_scene
+from explorer.ui.scene_updates import settle_scene
 from explorer.ui.text_style import css_size, follow_font, line_height, set_axis_font
 
 TRAIN_PEN = pg.mkPen("#1f77b4", width=2)

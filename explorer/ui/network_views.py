@@ -37,7 +37,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
     QEvent,
     QModelIndex,
     QPoint,
@@ -53,7 +52,6 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainte
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
-    QGraphicsView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -86,6 +84,7 @@ from explorer.ui.appearance import colour_scheme
 from explorer.ui.appearance import signals as appearance_signals
 from explorer.ui.feature_maps import _LABEL_RGB, FeatureMapView, _fmt, _gap_path, gap_item
 from explorer.ui.help_text import describe
+from explorer.ui.scene_updates import settle_scene
 from explorer.ui.text_style import follow_font, line_height, scaled_font, set_colours
 
 __all__ = [
@@ -763,19 +762,6 @@ class _InputRow(_LayerRow):
             return None
         values = ", ".join(_fmt(float(v)) for v in self._output[row, col])
         return f"input pixel row {row}, column {col}: {values}"
-
-
-def settle_scene(view: QGraphicsView) -> None:
-    """Do the graphics scene's queued bookkeeping for `view` now, within the caller's time slice.
-
-    A changed pyqtgraph item makes its scene queue work (dirty items, bounding
-    rectangles: Python code in pyqtgraph) for the next pass over posted events.
-    Left alone, the work of every row and plot updated in one draw piles up in
-    that one pass, and the event loop stalls for tens of milliseconds.
-    """
-    scene = view.scene()
-    if scene is not None:
-        QCoreApplication.sendPostedEvents(scene, QEvent.Type.MetaCall)
 
 
 def _architecture(activations: Sequence[LayerActivation]) -> tuple:
