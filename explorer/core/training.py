@@ -115,8 +115,9 @@ class Trainer:
     BATCH_INTERVAL_S = 0.125
     #: Seconds between weight snapshots in "batch" updates (at most 2 per second).
     WEIGHTS_INTERVAL_S = 0.5
-    #: Seconds between probe predictions (a new probe image is answered at the next update).
-    PROBE_INTERVAL_S = 0.25
+    #: Seconds between probe predictions (a new probe image is answered at the next update). The
+    #: studio draws at most 3 times a second: a probe predicted more often would never be shown.
+    PROBE_INTERVAL_S = 1 / 3
     #: A stopped run is still evaluated if that should take at most this long.
     STOPPED_EVALUATION_BUDGET_S = 5.0
 
