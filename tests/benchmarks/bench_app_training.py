@@ -8,7 +8,9 @@ Run: python tests/benchmarks/bench_app_training.py [--data-dir ../shared/data/mn
    activations. Alternated --rounds times; the figure is the ratio of the
    best rate on each side (target >= 0.95): on this shared machine noise only
    ever slows a run down, so each side's best is its least disturbed. The
-   per-round ratios are printed too.
+   per-round ratios are printed too, with the cores each run had (this host
+   sometimes lends the process one core instead of two, halving a run's
+   rate) and the ratio of CPU time per sample, which such swings hardly move.
 2. Responsiveness: a 5 ms QTimer in the UI thread records the largest gap
    between its ticks during the in-app runs (target: no stall above 33 ms).
 3. Closing the window mid-training: time until the worker has stopped and
@@ -210,6 +212,10 @@ def main(argv=None) -> int:
     print(f"ratio of each round: {', '.join(f'{a.rate / p.rate:.3f}' for a, p in zip(app, plain))}")
     print(f"throughput ratio app / plain (best of each): {ratio:.3f} (target >= 0.95) -> "
           f"{'met' if ratio >= 0.95 else 'MISSED'}")
+    # CPU seconds per sample hardly depend on how many cores the host lends the process.
+    cpu_ratio = (statistics.median(r.cores / r.rate for r in plain)
+                 / statistics.median(r.cores / r.rate for r in app))
+    print(f"CPU time per sample, plain / app (medians): {cpu_ratio:.3f}")
     stalls.sort()
     worst = stalls[-1] if stalls else float("nan")
     p99 = stalls[int(0.99 * (len(stalls) - 1))] if stalls else float("nan")
