@@ -407,7 +407,8 @@ def _reporter_class(keras):
             self.batch = 0  # 1-based, last finished
             self.completed_epochs = 0
             self.trained_samples = 0
-            self.train_seconds = 0.0
+            self.rated_samples = 0  # the samples and seconds behind samples/s (see on_epoch_end)
+            self.rated_seconds = 0.0
             self.diverged: tuple[int, int, float] | None = None
             self.last_metrics: dict[str, float] = {}
             self._history: dict[str, list[float]] = {}
@@ -460,9 +461,15 @@ def _reporter_class(keras):
 
         def on_epoch_end(self, epoch, logs=None):
             done = self.batch * self.batch_size if self.batch < self.batches else self.n_fit
-            seconds = max(self._last_batch_time - self._epoch_start - self._epoch_paused, 1e-9)
             self.trained_samples += done
-            self.train_seconds += seconds
+            # Timed from the end of the first batch, which in the first epoch also compiles the
+            # training step (a one-off 0.2-0.5 s): samples/s is the pace of training itself.
+            origin_time, origin_samples, origin_paused = self._rate_origin
+            if done <= origin_samples:  # only one batch: it is all there is to time
+                origin_time, origin_samples, origin_paused = self._epoch_start, 0, 0.0
+            seconds = max(self._last_batch_time - origin_time - (self._epoch_paused - origin_paused), 1e-9)
+            self.rated_samples += done - origin_samples
+            self.rated_seconds += seconds
             if self.diverged is not None or self.trainer._stop.is_set():
                 return  # an interrupted epoch: no curve point, no checkpoint
             self.completed_epochs = self.epoch
@@ -472,7 +479,7 @@ def _reporter_class(keras):
                 self._history.setdefault(key, []).append(value)
             self._history_view = {key: tuple(values) for key, values in self._history.items()}
             message = self.trainer._write_checkpoint(self.epoch)
-            rate = self.n_fit / seconds
+            rate = (done - origin_samples) / seconds
             now = time.perf_counter()
             self._next_weights = now + Trainer.WEIGHTS_INTERVAL_S
             self.report(TrainUpdate(
@@ -555,7 +562,7 @@ def _reporter_class(keras):
             return self._history_view
 
         def mean_rate(self) -> float:
-            return self.trained_samples / self.train_seconds if self.train_seconds > 0 else 0.0
+            return self.rated_samples / self.rated_seconds if self.rated_seconds > 0 else 0.0
 
         def divergence_message(self, config: TrainConfig) -> str:
             epoch, batch, loss = self.diverged

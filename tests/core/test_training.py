@@ -94,6 +94,14 @@ def test_the_update_sequence(digits_run):
     assert [u.epoch for u in recorder.of("epoch")] == [1, 2]
 
 
+def test_samples_per_s_leave_out_compiling_the_training_step(digits_run):
+    """The first batch compiles the step (far longer than an epoch of 180 digits): not a pace of training."""
+    _, recorder, _, _ = digits_run
+    first, second = (u.samples_per_s for u in recorder.of("epoch"))
+    assert first > 0.3 * second
+    assert recorder.updates[-1].samples_per_s > 0.3 * second  # the run's mean, as the CLI prints it
+
+
 def test_started_carries_the_data_the_ui_shows(digits_run):
     _, recorder, _, _ = digits_run
     started = recorder.updates[0]
