@@ -11,7 +11,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
 
 from explorer.core.train_types import TrainUpdate
 from explorer.ui.help_text import describe, tip
@@ -41,6 +41,12 @@ class CurvesView(QWidget):
             plot.setLabel("bottom", "epoch")
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.addLegend(offset=(-5, 5))
+            # The grid is drawn by the axes, across the whole plot: every new point of a live line
+            # would replay both axes and the legend. Cached as pixmaps, they are redrawn only when
+            # they change (the range grows, the text size changes).
+            item = plot.getPlotItem()
+            for part in (item.getAxis("left"), item.getAxis("bottom"), item.legend):
+                part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             describe(plot, f"{title} curves", tip(f"{metric}_curve"))
             self.plots[metric] = plot
             self.lines[metric] = plot.plot([], [], pen=TRAIN_PEN, symbol="o", symbolSize=5, name="training")
