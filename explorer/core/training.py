@@ -591,6 +591,8 @@ def _tensor_in_slices(tf, array: np.ndarray, rows: int = 2048):
     holds the GIL throughout: 84 ms for MNIST's 54,000 training images, a
     freeze of the window at the start of every run. A slice of 2,048 images
     holds it for ~2 ms, and the concatenation runs in TensorFlow without it.
+    The price: while they are joined, the slices and the whole exist side by
+    side (twice the images' size, for a moment).
     """
     if len(array) <= rows:
         return tf.convert_to_tensor(array)
