@@ -464,11 +464,11 @@ def _reporter_class(keras):
             self.trained_samples += done
             # Timed from the end of the first batch, which in the first epoch also compiles the
             # training step (a one-off 0.2-0.5 s): samples/s is the pace of training itself.
-            origin_time, origin_samples, origin_paused = self._rate_origin
-            if done <= origin_samples:  # only one batch: it is all there is to time
-                origin_time, origin_samples, origin_paused = self._epoch_start, 0, 0.0
-            seconds = max(self._last_batch_time - origin_time - (self._epoch_paused - origin_paused), 1e-9)
-            self.rated_samples += done - origin_samples
+            rated, seconds = self._since_first_batch(done, self._last_batch_time)
+            if rated <= 0:  # only one batch: it is all there is to time
+                rated, seconds = done, self._last_batch_time - self._epoch_start - self._epoch_paused
+            seconds = max(seconds, 1e-9)
+            self.rated_samples += rated
             self.rated_seconds += seconds
             if self.diverged is not None or self.trainer._stop.is_set():
                 return  # an interrupted epoch: no curve point, no checkpoint
@@ -479,7 +479,7 @@ def _reporter_class(keras):
                 self._history.setdefault(key, []).append(value)
             self._history_view = {key: tuple(values) for key, values in self._history.items()}
             message = self.trainer._write_checkpoint(self.epoch)
-            rate = (done - origin_samples) / seconds
+            rate = rated / seconds
             now = time.perf_counter()
             self._next_weights = now + Trainer.WEIGHTS_INTERVAL_S
             self.report(TrainUpdate(
@@ -498,9 +498,8 @@ def _reporter_class(keras):
                 self._rate_origin = (now, samples, self._epoch_paused)
                 rate = self._last_rate
             else:
-                origin_time, origin_samples, origin_paused = self._rate_origin
-                elapsed = now - origin_time - (self._epoch_paused - origin_paused)
-                rate = (samples - origin_samples) / elapsed if elapsed > 0 else self._last_rate
+                rated, elapsed = self._since_first_batch(samples, now)
+                rate = rated / elapsed if elapsed > 0 else self._last_rate
                 self._last_rate = rate
             remaining = (self.n_fit - samples) + (self.epochs - self.epoch) * self.n_fit
             weights = None
@@ -514,6 +513,11 @@ def _reporter_class(keras):
                 metrics=metrics, samples_per_s=rate, eta_s=remaining / rate if rate > 0 else None,
                 history=self._history_view, weights=weights, probe=self._probe_due(now),
             ))
+
+        def _since_first_batch(self, samples: int, now: float) -> tuple[int, float]:
+            """Samples trained and seconds spent (pauses left out) since the end of the epoch's first batch."""
+            origin_time, origin_samples, origin_paused = self._rate_origin
+            return samples - origin_samples, now - origin_time - (self._epoch_paused - origin_paused)
 
         def _pause(self, logs) -> None:
             """Wait (no spinning) until resumed or stopped; answer new probes meanwhile."""
