@@ -1052,6 +1052,14 @@ class FiltersView(QWidget):
 # ConfusionView
 # --------------------------------------------------------------------------
 
+def _message_label() -> QLabel:
+    """The centred, wrapped sentence a view shows in place of its content ("No model yet", ...)."""
+    label = QLabel()
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    return label
+
+
 def _blend(rgb: tuple[int, int, int], strength: float) -> QColor:
     s = min(1.0, max(0.0, strength))
     return QColor(*(round(255 + (c - 255) * s) for c in rgb))
@@ -1178,9 +1186,7 @@ class ConfusionView(QWidget):
         self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         # Headers do not elide by default: a long name would be cut at both ends.
         self.table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.message_label = QLabel()
-        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message_label.setWordWrap(True)
+        self.message_label = _message_label()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -1308,9 +1314,7 @@ class GalleryView(QWidget):
         self.list.activated_by_key.connect(self._on_item_clicked)
         self.more_label = QLabel()
         self.more_label.setAccessibleName("Images not shown")
-        self.message_label = QLabel()
-        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message_label.setWordWrap(True)
+        self.message_label = _message_label()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -1463,9 +1467,7 @@ class ProbabilityBars(QWidget):
         set_colours(self.guess_label, QColor(*TOP_RGB))
         self.guess_label.setToolTip("The class with the highest probability, and that probability.")
         self.bars = _Bars("Probability bars", self.toolTip(), dark=False, font_scale=names_scale)
-        self.message_label = QLabel()
-        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message_label.setWordWrap(True)
+        self.message_label = _message_label()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -1533,9 +1535,7 @@ class AugmentationPreview(QWidget):
         describe(self, "Augmentation preview", tip)
         self.canvas = _Canvas("Augmented variants", tip, max_scale=6.0)
         self.canvas.tooltip_provider = self._tooltip
-        self.message_label = QLabel()
-        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message_label.setWordWrap(True)
+        self.message_label = _message_label()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas)
