@@ -18,6 +18,34 @@ import sys  # noqa: E402
 import pytest  # noqa: E402
 
 
+from pytestqt.qtbot import QtBot  # noqa: E402
+
+# Widgets a test registered with qtbot, by id: held until Qt deletes them (at the latest after the test).
+_registered: dict = {}
+_qtbot_add_widget = QtBot.addWidget
+
+
+def _add_widget_and_hold(self, widget, *, before_close_func=None):
+    """qtbot.addWidget, also holding the widget until the test's teardown has deleted it.
+
+    pytest-qt keeps only a weak reference. A widget held by nothing but a
+    test's local variable becomes garbage when the test function returns,
+    with its C++ side still alive until teardown closes it; a collection in
+    between (pytest-qt processes events there, and the UI-thread collector
+    may run) clears the wrappers' attributes and then destroys the widget,
+    whose destruction calls back into the cleared items (seen in CI as
+    AttributeErrors from pyqtgraph's LabelItem.sizeHint).
+    """
+    key = id(widget)
+    _registered[key] = widget
+    # Released as soon as Qt deletes it (a dialog deleted on close, say): pytest-qt must then see it gone.
+    widget.destroyed.connect(lambda *_: _registered.pop(key, None))
+    _qtbot_add_widget(self, widget, before_close_func=before_close_func)
+
+
+QtBot.addWidget = _add_widget_and_hold
+
+
 @pytest.fixture(autouse=True)
 def _delete_test_windows():
     """After each test, delete its windows in C++, so that no later garbage collection meets them alive.
@@ -31,16 +59,17 @@ def _delete_test_windows():
     """
     yield
     if "PySide6.QtWidgets" not in sys.modules:
+        _registered.clear()
         return
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
     from shiboken6 import Shiboken
 
     app = QApplication.instance()
-    if app is None:
-        return
-    for widget in app.topLevelWidgets():
-        if widget.parent() is None and Shiboken.createdByPython(widget):
-            widget.close()
-            widget.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    if app is not None:
+        for widget in app.topLevelWidgets():
+            if widget.parent() is None and Shiboken.createdByPython(widget):
+                widget.close()
+                widget.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    _registered.clear()  # deleted in C++ above: now only Python wrappers are left to free
