@@ -111,12 +111,13 @@ class Trainer:
     time (before, during or after the run).
     """
 
-    #: Seconds between "batch" updates (at most ~8 per second).
-    BATCH_INTERVAL_S = 0.125
+    #: Seconds between "batch" updates: the studio draws at most 3 a second, and each update
+    #: delivered to the UI thread costs CPU that training needs.
+    BATCH_INTERVAL_S = 1 / 3
     #: Seconds between weight snapshots in "batch" updates (at most 2 per second).
     WEIGHTS_INTERVAL_S = 0.5
-    #: Seconds between probe predictions (a new probe image is answered at the next update). The
-    #: studio draws at most 3 times a second: a probe predicted more often would never be shown.
+    #: Seconds between probe predictions (a new probe image is answered at the next update): one
+    #: with every batch update.
     PROBE_INTERVAL_S = 1 / 3
     #: A stopped run is still evaluated if that should take at most this long.
     STOPPED_EVALUATION_BUDGET_S = 5.0

@@ -39,6 +39,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QEvent,
     QModelIndex,
+    QObject,
     QPoint,
     QPointF,
     QRect,
@@ -786,7 +787,10 @@ class ActivationsView(QWidget):
     cells (flat outputs) or labelled bars (a final Dense layer of <= 20
     units).  Colours: white = 0, red positive, blue negative, one symmetric
     range per layer.  Widgets are built once per architecture; updates only
-    replace images (fast enough for 10 updates a second).
+    replace images (fast enough for 10 updates a second), and only those of
+    the rows in view: a row scrolled out of sight is redrawn, from the newest
+    prediction, when it comes back into view (during training most layers are
+    below the fold, and drawing them took CPU the training thread needs).
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -797,8 +801,12 @@ class ActivationsView(QWidget):
         self._arch: tuple | None = None
         self._rows: list[_LayerRow] = []
         self._class_names: tuple[str, ...] = ()
-        self._pending: tuple | None = None  # (activations, input image) still to draw
-        self._next_row = 0  # -1 = the input row
+        self._latest: tuple | None = None  # the newest (activations, input image)
+        self._generation = 0  # counts predictions; self._drawn[row index] = the one it shows (-1 = input)
+        self._drawn: dict[int, int] = {}
+        self._input_shown: np.ndarray | None = None  # a copy of the input row's image
+        self._pending = False  # a pass over the rows is still to finish
+        self._next_row = 0  # where the pass is; -1 = the input row
         self._slice_timer = QTimer(self)
         self._slice_timer.setSingleShot(True)
         self._slice_timer.setInterval(0)
@@ -820,6 +828,7 @@ class ActivationsView(QWidget):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setWidget(self._column)
+        self._column.installEventFilter(self)  # it moves when scrolled: rows come into view
         # Tab goes from row to row (each row's picture is named); the area scrolls to show it.
         self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
@@ -855,18 +864,21 @@ class ActivationsView(QWidget):
             prediction replaces one still being drawn.
         """
         if prediction is None:
-            self._pending = None
             self.clear()
             return
         activations = prediction.activations
         if not activations and input_image is None:
-            self._pending = None
             self.clear("The model has no layers to show.")
             return
         arch = _architecture(activations)
         if arch != self._arch:
             self._start_rebuild(arch)
-        self._pending = (activations, input_image)
+        self._latest = (activations, input_image)
+        self._generation += 1
+        if (input_image is not None and self._drawn.get(-1) == self._generation - 1
+                and np.array_equal(self._input_shown, input_image)):
+            self._drawn[-1] = self._generation  # the same picture (a training probe): nothing to redraw
+        self._pending = True
         self._next_row = -1  # the input row first
         if self._stack.currentIndex() != 0:
             # Coming back from a message: rows reappear one by one as they are drawn, rather than
@@ -881,7 +893,7 @@ class ActivationsView(QWidget):
 
     def is_drawing(self) -> bool:
         """True while a progressive update is still being drawn."""
-        return self._pending is not None
+        return self._pending
 
     def set_class_names(self, names: Sequence[str]) -> None:
         """Labels for the bars of the final Dense layer (index order)."""
@@ -892,6 +904,7 @@ class ActivationsView(QWidget):
 
     def clear(self, message: str = "No image has been classified yet.") -> None:
         """Show ``message`` instead of the layers (the rows are kept for the next update)."""
+        self._latest, self._pending = None, False
         self.message_label.setText(message)
         self._stack.setCurrentIndex(1)
 
@@ -911,6 +924,7 @@ class ActivationsView(QWidget):
             row.hide()
             row.deleteLater()  # deleted by Qt on this thread; never left to the garbage collector
         self._rows = []
+        self._drawn.clear()
         self._arch = arch
 
     def _build_row(self, i: int) -> None:
@@ -923,20 +937,20 @@ class ActivationsView(QWidget):
         else:
             row = _StripRow(name, kind, shape)
         row.hide()  # until it is drawn
+        row.installEventFilter(self)  # it moves when a row above it appears: it may come into view
         self._column_layout.insertWidget(1 + i, row)  # after the input row, before the stretch
         self._rows.append(row)
 
     def _draw_pending(self, deadline: float | None) -> None:
-        """Build missing rows and draw the pending prediction until done or past `deadline`."""
-        while self._pending is not None:
-            activations, input_image = self._pending
+        """Build missing rows and draw the newest prediction until done or past `deadline`."""
+        while self._pending:
             if self._next_row == -1:
-                if input_image is not None:
-                    self.input_row.update_output(input_image)
-                    settle_scene(self.input_row.body)
-                self.input_row.setVisible(input_image is not None)
+                if self._latest[1] is None:
+                    self.input_row.hide()
+                elif self._needs_drawing(-1):
+                    self._draw_row(-1)
             elif self._next_row >= len(self._arch):
-                self._pending = None
+                self._pending = False
                 return
             else:
                 if self._next_row >= len(self._rows):
@@ -944,14 +958,52 @@ class ActivationsView(QWidget):
                     if deadline is not None:  # a new row is drawn in the next slice: each is one costly step
                         self._slice_timer.start()
                         return
-                row = self._rows[self._next_row]
-                row.update_output(activations[self._next_row].output)
-                row.show()
-                settle_scene(row.body)
+                if self._needs_drawing(self._next_row):
+                    self._draw_row(self._next_row)
             self._next_row += 1
             if deadline is not None and time.perf_counter() > deadline:
                 self._slice_timer.start()  # the rest after the events that are waiting
                 return
+
+    def _row(self, index: int) -> _LayerRow:
+        return self.input_row if index == -1 else self._rows[index]
+
+    def _needs_drawing(self, index: int) -> bool:
+        """True if the row is hidden (not drawn yet: it takes its place when drawn) or stale and in view."""
+        row = self._row(index)
+        return row.isHidden() or (self._drawn.get(index) != self._generation and self._in_view(row))
+
+    def _in_view(self, row: QWidget) -> bool:
+        if not self.isVisible():
+            return True  # nothing to measure against: draw everything
+        viewport = self.scroll_area.viewport()
+        top = row.mapTo(viewport, QPoint(0, 0)).y()
+        return top < viewport.height() and top + row.height() > 0
+
+    def _draw_row(self, index: int) -> None:
+        activations, input_image = self._latest
+        row = self._row(index)
+        row.update_output(input_image if index == -1 else activations[index].output)
+        if index == -1:
+            self._input_shown = np.array(input_image, copy=True)
+        row.show()
+        settle_scene(row.body)
+        self._drawn[index] = self._generation
+
+    def _draw_revealed(self) -> None:
+        """Draw the rows that came into view showing an older prediction than the newest."""
+        if self._latest is None:
+            return
+        for index in range(-1, len(self._rows)):
+            row = self._row(index)
+            if not row.isHidden() and self._drawn.get(index) != self._generation and self._in_view(row):
+                self._draw_row(index)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        # The column moves when scrolled, a row when one above it appears or the width changes.
+        if event.type() in (QEvent.Type.Move, QEvent.Type.Resize):
+            self._draw_revealed()
+        return False
 
     def _draw_slice(self) -> None:
         self._draw_pending(deadline=time.perf_counter() + SLICE_S)

@@ -10,6 +10,7 @@ as `ModelSnapshot`s so the drawing pad can classify with the model as it learns.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -34,6 +35,7 @@ from explorer.core.train_types import Augmentation, ModelSnapshot, TrainConfig, 
 from explorer.ui.help_text import describe, tip
 from explorer.ui.lazy_part import LazyPart
 from explorer.ui.model_summary import summary_html
+from explorer.ui.status_line import StatusLine
 from explorer.ui.text_style import set_colours, widen_panes
 
 SNAPSHOT_INTERVAL_S = 1.0  # how often the drawing pad gets new weights while training
@@ -107,9 +109,10 @@ class TrainingStudio(LazyPart):
         scroll.setMinimumWidth(200)
         scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes straight to the settings; the area follows the focus
 
-        self.status = QLabel("Choose a model and a dataset, then Start.")
-        self.status.setWordWrap(True)
+        # Not a QLabel: its text changes 3 times a second while training (see status_line).
+        self.status = StatusLine("Choose a model and a dataset, then Start.")
         self.status.setAccessibleName("Training status")
+        self._status_is_error = False
         self.epoch_bar, self.batch_bar = QProgressBar(), QProgressBar()
         for bar, name in ((self.epoch_bar, "Epochs"), (self.batch_bar, "Batches in this epoch")):
             bar.setAccessibleName(name)
@@ -204,8 +207,9 @@ class TrainingStudio(LazyPart):
         self.buttons["export"].clicked.connect(self._on_export_clicked)
         self._latest_probe = self._latest_kernels = None  # newest data for tabs not on screen
         self.tabs.currentChanged.connect(self._on_tab_changed)
-        self._draw_timer = QTimer(self, singleShot=True, interval=DRAW_INTERVAL_MS)
+        self._draw_timer = QTimer(self, singleShot=True)
         self._draw_timer.timeout.connect(self._flush_pending)
+        self._last_draw = -math.inf  # time.monotonic() of the last drawn update
         self.controller.progressed.connect(self._on_update)
         self.controller.running_changed.connect(self._set_running)
         self.controller.running_changed.connect(self.running_changed)  # only real state changes
@@ -290,11 +294,12 @@ class TrainingStudio(LazyPart):
     # ------------------------------------------------------------------ updates
     def _on_update(self, update: TrainUpdate) -> None:
         if update.kind == "batch":
-            # Keep only the newest batch update and draw it on the next tick: painting curves and
-            # activations costs CPU the training thread needs, and the eye cannot follow 8 redraws/s.
+            # Keep only the newest batch update; draw it at once unless the last draw was less than
+            # DRAW_INTERVAL_MS ago: painting curves and activations costs CPU the training thread needs.
             self._pending_batch = self._merge_pending(update)
             if not self._draw_timer.isActive():
-                self._draw_timer.start()
+                since_ms = (time.monotonic() - self._last_draw) * 1e3
+                self._draw_timer.start(round(max(0.0, DRAW_INTERVAL_MS - since_ms)))
             return
         self._flush_pending()
         self._dispatch(update)
@@ -311,6 +316,7 @@ class TrainingStudio(LazyPart):
     def _flush_pending(self) -> None:
         pending, self._pending_batch = self._pending_batch, None
         if pending is not None:
+            self._last_draw = time.monotonic()
             self._dispatch(pending)
 
     def _dispatch(self, update: TrainUpdate) -> None:
@@ -571,7 +577,9 @@ class TrainingStudio(LazyPart):
                                            num_classes=classes))
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        set_colours(self.status, QColor("#b00020") if error else None)
+        if error != self._status_is_error:  # a new palette repaints: only when the colour changes
+            set_colours(self.status, QColor("#b00020") if error else None)
+            self._status_is_error = error
         self.status.setText(text)
 
 

@@ -554,3 +554,55 @@ def test_clearing_stops_a_progressive_draw(qtbot):
     view.set_prediction(make_prediction(0), progressive=True)
     view.set_prediction(None)
     assert not view.is_drawing() and view.message() is not None
+
+
+def _shows_the_same(row, reference) -> bool:
+    if row.kind == "bars":
+        return np.array_equal(row.body.values(), reference.body.values())
+    return np.array_equal(row.body.image_item.image, reference.body.image_item.image)
+
+
+def test_rows_out_of_view_wait_until_scrolled_to_and_then_show_the_newest_prediction(qtbot):
+    reference = ActivationsView()  # never shown: draws every row
+    qtbot.addWidget(reference)
+    reference.set_prediction(make_prediction(5), input_image=digit_image())
+    view = ActivationsView()
+    qtbot.addWidget(view)
+    view.set_prediction(make_prediction(0), input_image=digit_image())
+    _show(qtbot, view, (640, 420))
+    viewport = view.scroll_area.viewport()
+
+    def in_view(row) -> bool:
+        top = row.mapTo(viewport, QPoint(0, 0)).y()
+        return top < viewport.height() and top + row.height() > 0
+
+    rows = view.rows()
+    assert in_view(rows[0]) and not in_view(rows[-1])
+    for seed in (3, 5):  # live updates, as while training
+        view.set_prediction(make_prediction(seed), input_image=digit_image())
+    for row, ref in zip(rows, reference.rows(), strict=True):
+        assert _shows_the_same(row, ref) == in_view(row), row.layer_name  # out of view: still the first
+    bar = view.scroll_area.verticalScrollBar()
+    bar.setValue(bar.maximum())  # scrolling brings the rest into view, drawn before they are painted
+    assert in_view(rows[-1]) and _shows_the_same(rows[-1], reference.rows()[-1])
+    assert all(_shows_the_same(row, ref) for row, ref in zip(rows, reference.rows()) if in_view(row))
+    view.resize(640, 2400)  # room for every row
+    QApplication.processEvents()
+    assert all(_shows_the_same(row, ref) for row, ref in zip(rows, reference.rows()))
+
+
+def test_the_same_input_image_is_not_drawn_again(qtbot, monkeypatch):
+    view = ActivationsView()
+    qtbot.addWidget(view)
+    _show(qtbot, view)
+    image = digit_image()
+    view.set_prediction(make_prediction(0), input_image=image)
+    drawn = []
+    original = view.input_row.update_output
+    monkeypatch.setattr(view.input_row, "update_output", lambda img: (drawn.append(img), original(img)))
+    view.set_prediction(make_prediction(1), input_image=image.copy())  # a training probe: same picture
+    assert drawn == []
+    image[0, 0] = 0.5  # changed in place: it is compared by value, not identity
+    view.set_prediction(make_prediction(2), input_image=image)
+    assert len(drawn) == 1
+    np.testing.assert_array_equal(view.input_row.body.image_item.image, image[:, :, 0])

@@ -166,3 +166,28 @@ def test_closing_the_window_mid_training_stops_the_worker(qtbot):
     win.close()
     assert not studio.controller.is_running()
     assert time.perf_counter() - start < 10  # measured ~1 s; the benchmark reports it
+
+
+def test_a_batch_update_is_drawn_at_once_and_the_next_no_sooner_than_the_draw_interval(qtbot, window):
+    import time
+
+    from explorer.core.train_types import TrainUpdate
+    from explorer.ui.training_studio import DRAW_INTERVAL_MS
+
+    studio = window.training
+    drawn = []
+    original = studio._on_progress
+    studio._on_progress = lambda update: (drawn.append((update.batch, time.monotonic())), original(update))
+
+    def batch(n: int) -> TrainUpdate:
+        return TrainUpdate(kind="batch", epoch=1, epochs=1, batch=n, batches=100,
+                           metrics={"loss": 1.0, "accuracy": 0.5})
+
+    studio.controller.progressed.emit(batch(1))
+    assert studio._draw_timer.interval() == 0  # nothing drawn lately: at the next turn of the event loop
+    qtbot.waitUntil(lambda: len(drawn) == 1, timeout=2000)
+    studio.controller.progressed.emit(batch(2))
+    studio.controller.progressed.emit(batch(3))  # replaces 2, never drawn
+    qtbot.waitUntil(lambda: len(drawn) == 2, timeout=2000)
+    assert [n for n, _ in drawn] == [1, 3] and studio.batch_bar.value() == 3
+    assert drawn[1][1] - drawn[0][1] >= DRAW_INTERVAL_MS / 1e3 * 0.95

@@ -1,0 +1,79 @@
+"""StatusLine: wrapped status text that asks for a new layout only when it needs more or fewer lines."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+
+from explorer.ui.status_line import StatusLine
+from explorer.ui.text_style import set_colours
+
+
+class _LayoutRequests(QObject):
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # Qt override
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def _in_a_window(qtbot, line: QWidget) -> tuple[QWidget, _LayoutRequests]:
+    window = QWidget()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    layout.addWidget(line)
+    layout.addStretch(1)
+    window.resize(300, 200)
+    window.show()
+    qtbot.waitExposed(window)
+    QApplication.processEvents()
+    return window, _LayoutRequests(window)
+
+
+def test_new_text_of_as_many_lines_lays_nothing_out_again(qtbot):
+    line = StatusLine("epoch 1 of 2 · batch 10 of 300")
+    window, requests = _in_a_window(qtbot, line)
+    line.setText("epoch 1 of 2 · batch 20 of 300")
+    QApplication.processEvents()
+    assert requests.count == 0
+    assert line.text() == "epoch 1 of 2 · batch 20 of 300" == line.accessibleDescription()
+    # A QLabel in its place asks for a layout each time (what StatusLine is for).
+    label = QLabel("epoch 1 of 2 · batch 10 of 300")
+    label.setWordWrap(True)
+    window.layout().insertWidget(0, label)
+    QApplication.processEvents()
+    requests.count = 0
+    label.setText("epoch 1 of 2 · batch 20 of 300")
+    QApplication.processEvents()
+    assert requests.count > 0
+
+
+def test_text_that_needs_more_lines_makes_room_and_wraps(qtbot):
+    line = StatusLine("Short.")
+    window, requests = _in_a_window(qtbot, line)
+    one_line = line.height()
+    line.setText("A much longer message, the kind an error gives, that cannot fit on one line of "
+                 "three hundred pixels and so wraps onto several.")
+    QApplication.processEvents()
+    assert requests.count > 0 and line.height() >= 3 * one_line
+    line.setText("Short again.")
+    QApplication.processEvents()
+    assert line.height() == one_line
+
+
+def test_text_is_painted_in_the_palette_colour(qtbot):
+    line = StatusLine("Diverged: NaN loss")
+    _in_a_window(qtbot, line)
+    set_colours(line, QColor("#b00020"))
+    image = line.grab().toImage()
+    colours = {image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())}
+    reddish = [c for c in colours if QColor(c).red() > 120 and QColor(c).green() < 80]
+    assert reddish  # the text, in the error colour
+    line.setText("")
+    blank = line.grab().toImage()
+    assert len({blank.pixelColor(x, y).name() for x in range(blank.width()) for y in range(blank.height())}) == 1
