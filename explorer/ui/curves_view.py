@@ -40,7 +40,8 @@ class CurvesView(QWidget):
             plot = pg.PlotWidget(background="w")
             plot.setLabel("bottom", "epoch")
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.addLegend(offset=(-5, 5))
+            # Loss falls and accuracy rises to the right: each legend sits in the corner its lines leave empty.
+            plot.addLegend(offset=(-5, 5) if metric == "loss" else (-5, -5))
             # The grid is drawn by the axes, across the whole plot: every new point of a live line
             # would replay both axes and the legend. Cached as pixmaps, they are redrawn only when
             # they change (the range grows, the text size changes).

@@ -40,3 +40,20 @@ def test_the_loss_axis_starts_above_an_untrained_guess_and_only_grows(qtbot):
     assert top() >= 7.0
     view.show_update(_batch(3, 0.2))
     assert top() >= 7.0
+
+
+def test_each_legend_sits_in_the_corner_its_lines_leave_empty(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(900, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    QApplication.processEvents()
+    for metric, low in (("loss", False), ("accuracy", True)):  # loss falls, accuracy rises
+        item = view.plots[metric].getPlotItem()
+        legend = item.legend.sceneBoundingRect()
+        box = item.getViewBox().sceneBoundingRect()
+        assert legend.right() > box.center().x()
+        assert (legend.center().y() > box.center().y()) == low, metric
