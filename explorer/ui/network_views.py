@@ -49,7 +49,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -85,6 +85,7 @@ from explorer.ui.appearance import colour_scheme
 from explorer.ui.appearance import signals as appearance_signals
 from explorer.ui.feature_maps import _LABEL_RGB, FeatureMapView, _fmt, _gap_path, gap_item
 from explorer.ui.help_text import describe
+from explorer.ui.painted_text import ElidedLabel
 from explorer.ui.scene_updates import settle_scene
 from explorer.ui.text_style import follow_font, line_height, scaled_font, set_colours
 
@@ -493,53 +494,6 @@ class _Bars(pg.GraphicsView):
 _SCALE_RGB = (190, 196, 204)
 
 
-class _ElidedLabel(QWidget):
-    """One line of text, elided when narrow (a QLabel would force its full width on the column)."""
-
-    def __init__(self, text: str, rgb: tuple[int, int, int], *, bold: bool = False,
-                 align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft, hint_text: str | None = None,
-                 keep_px: int = 24, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._keep_px = keep_px           # shown in full up to this width before eliding
-        self._text = text
-        self._colour = QColor(*rgb)
-        self._align = align | Qt.AlignmentFlag.AlignVCenter
-        self._hint_text = hint_text
-        font = QFont(self.font())
-        font.setBold(bold)
-        self.setFont(font)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-
-    def text(self) -> str:
-        return self._text
-
-    def setText(self, text: str) -> None:  # noqa: N802  (QLabel's name, so it reads as one)
-        if text == self._text:
-            return
-        self._text = text
-        if self._hint_text is None:
-            self.updateGeometry()
-        self.update()
-
-    def sizeHint(self) -> QSize:  # Qt override
-        metrics = QFontMetrics(self.font())
-        return QSize(metrics.horizontalAdvance(self._hint_text or self._text) + 4, metrics.height() + 2)
-
-    def minimumSizeHint(self) -> QSize:  # Qt override
-        metrics = QFontMetrics(self.font())
-        width = min(metrics.horizontalAdvance(self._text) + 4, self._keep_px)
-        return QSize(width, metrics.height() + 2)
-
-    def paintEvent(self, event) -> None:  # Qt override
-        painter = QPainter(self)
-        painter.setPen(self._colour)
-        metrics = painter.fontMetrics()
-        rect = self.rect()
-        painter.drawText(rect, int(self._align),
-                         metrics.elidedText(self._text, Qt.TextElideMode.ElideRight, rect.width()))
-        painter.end()
-
-
 def _strip_shape(n: int) -> tuple[int, int]:
     """(rows, cols) for a vector of n cells: a wide band, as few empty cells as possible."""
     if n <= 0:
@@ -575,10 +529,10 @@ class _LayerRow(QWidget):
         self.layer_name, self.layer_kind, self.shape = name, kind, tuple(shape)
         tip = _KIND_TIPS.get(kind, _DEFAULT_TIP)
         # The caption keeps up to 260 px; the colour-scale note gives way first.
-        self.caption = _ElidedLabel(layer_caption(name, kind, shape), _LABEL_RGB, bold=True, keep_px=260)
+        self.caption = ElidedLabel(layer_caption(name, kind, shape), _LABEL_RGB, bold=True, keep_px=260)
         describe(self.caption, f"Layer {name}", tip)
         # The size hint comes from a template, so a changing number never re-lays out the column.
-        self.scale_label = _ElidedLabel("", _SCALE_RGB, align=Qt.AlignmentFlag.AlignRight,
+        self.scale_label = ElidedLabel("", _SCALE_RGB, align=Qt.AlignmentFlag.AlignRight,
                                         hint_text="blue \u22120.000 \u00b7 white 0 \u00b7 red +0.000")
         self.scale_label.setToolTip("The colour range of this row: one range for all its channels, "
                                     "white is exactly zero.")

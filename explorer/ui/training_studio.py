@@ -35,7 +35,7 @@ from explorer.core.train_types import Augmentation, ModelSnapshot, TrainConfig, 
 from explorer.ui.help_text import describe, tip
 from explorer.ui.lazy_part import LazyPart
 from explorer.ui.model_summary import summary_html
-from explorer.ui.status_line import StatusLine
+from explorer.ui.painted_text import StatusLine
 from explorer.ui.text_style import set_colours, widen_panes
 
 SNAPSHOT_INTERVAL_S = 1.0  # how often the drawing pad gets new weights while training
@@ -109,7 +109,7 @@ class TrainingStudio(LazyPart):
         scroll.setMinimumWidth(200)
         scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes straight to the settings; the area follows the focus
 
-        # Not a QLabel: its text changes 3 times a second while training (see status_line).
+        # Not a QLabel: its text changes 3 times a second while training (see painted_text).
         self.status = StatusLine("Choose a model and a dataset, then Start.")
         self.status.setAccessibleName("Training status")
         self._status_is_error = False

@@ -1,4 +1,5 @@
-"""StatusLine: wrapped status text that asks for a new layout only when it needs more or fewer lines."""
+"""Painted text: a status line that asks for a new layout only when it needs more or fewer lines,
+and an elided label whose template size hint never asks for one."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
-from explorer.ui.status_line import StatusLine
+from explorer.ui.painted_text import ElidedLabel, StatusLine
 from explorer.ui.text_style import set_colours
 
 
@@ -77,3 +78,20 @@ def test_text_is_painted_in_the_palette_colour(qtbot):
     line.setText("")
     blank = line.grab().toImage()
     assert len({blank.pixelColor(x, y).name() for x in range(blank.width()) for y in range(blank.height())}) == 1
+
+
+def test_an_elided_label_with_a_template_never_asks_for_a_layout(qtbot):
+    label = ElidedLabel("", (40, 40, 40), hint_text="white 0 \u2192 red 0.000")
+    window, requests = _in_a_window(qtbot, label)
+    for value in ("white 0 \u2192 red 0.912", "white 0 \u2192 red 12.5", "all zero"):
+        label.setText(value)
+        QApplication.processEvents()
+        assert label.text() == value
+    assert requests.count == 0
+    untemplated = ElidedLabel("short", (40, 40, 40))
+    window.layout().insertWidget(0, untemplated)
+    QApplication.processEvents()
+    requests.count = 0
+    untemplated.setText("a longer caption")  # its size hint follows the text
+    QApplication.processEvents()
+    assert requests.count > 0
