@@ -207,7 +207,7 @@ class TrainingStudio(LazyPart):
         self.buttons["export"].clicked.connect(self._on_export_clicked)
         self._latest_probe = self._latest_kernels = None  # newest data for tabs not on screen
         self.tabs.currentChanged.connect(self._on_tab_changed)
-        self._draw_timer = QTimer(self, singleShot=True)
+        self._draw_timer = QTimer(self, singleShot=True, timerType=Qt.TimerType.PreciseTimer)  # not 5% early
         self._draw_timer.timeout.connect(self._flush_pending)
         self._last_draw = -math.inf  # time.monotonic() of the last drawn update
         self.controller.progressed.connect(self._on_update)
