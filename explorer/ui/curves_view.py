@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
 
 from explorer.core.train_types import TrainUpdate
@@ -26,6 +27,11 @@ TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
 # The loss axis starts above ln(10) = 2.30, the cross-entropy of an untrained guess among ten
 # classes: the first batches then fit without re-ranging, which redraws the axis mid-training.
 INITIAL_LOSS_TOP = 2.65
+AXES_FADE = 0.35  # axes and tick values: the text colour, this far towards the background (still 7:1)
+
+
+def _mix(colour: QColor, other: QColor, t: float) -> QColor:
+    return QColor(*(round(a + (b - a) * t) for a, b in zip(colour.getRgb()[:3], other.getRgb()[:3])))
 
 
 class CurvesView(QWidget):
@@ -37,8 +43,7 @@ class CurvesView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.plots, self.lines = {}, {}
         for metric, title in TITLES.items():
-            plot = pg.PlotWidget(background="w")
-            plot.setLabel("bottom", "epoch")
+            plot = pg.PlotWidget()  # colours from the palette: see _apply_style
             plot.showGrid(x=True, y=True, alpha=0.2)
             # Loss falls and accuracy rises to the right: each legend sits in the corner its lines leave empty.
             plot.addLegend(offset=(-5, 5) if metric == "loss" else (-5, -5))
@@ -55,24 +60,38 @@ class CurvesView(QWidget):
             self.lines[f"live_{metric}"] = plot.plot([], [], pen=LIVE_PEN)
             layout.addWidget(plot)
         self.reset()
-        follow_font(self, self._apply_font)
+        follow_font(self, self._apply_style)
 
-    def _apply_font(self, font: QFont) -> None:
-        """pyqtgraph never reads the widget font: give titles, axes and legends the window's text size."""
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # the light or dark theme
+            self._apply_style(self.font())
+
+    def _apply_style(self, font: QFont) -> None:
+        """pyqtgraph reads neither the widget font nor its palette: give titles, axes and legends both."""
+        palette = self.palette()
+        background, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+        axes = _mix(text, background, AXES_FADE)
         title_size = css_size(font, TITLE_SCALE)
         # pyqtgraph reserves a fixed 30-pixel row for the title; a bigger title needs more.
         title_h = max(30, math.ceil(line_height(font, TITLE_SCALE) * 1.6))
         for metric, plot in self.plots.items():
+            plot.setBackground(background)
             item = plot.getPlotItem()
-            item.setTitle(TITLES[metric], color="#333", size=title_size)
+            item.setTitle(TITLES[metric], color=text.name(), size=title_size)
             item.titleLabel.setMaximumHeight(title_h)
             item.layout.setRowFixedHeight(0, title_h)
             for side in ("left", "bottom"):
-                set_axis_font(item.getAxis(side), font)
+                axis = item.getAxis(side)
+                set_axis_font(axis, font)
+                axis.setPen(axes)  # the grid too, faint
+                axis.setTextPen(axes)
+            item.getAxis("bottom").setLabel("epoch", color=axes.name())
             legend = item.legend
             legend.setLabelTextSize(css_size(font))
+            legend.setLabelTextColor(text)
             for _sample, label in legend.items:
-                label.setText(label.text)  # pyqtgraph only applies the size when the text is set
+                label.setText(label.text)  # pyqtgraph only applies size and colour when the text is set
             legend.updateSize()
 
     def reset(self, epochs: int = 1) -> None:

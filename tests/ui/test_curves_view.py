@@ -57,3 +57,31 @@ def test_each_legend_sits_in_the_corner_its_lines_leave_empty(qtbot):
         box = item.getViewBox().sceneBoundingRect()
         assert legend.right() > box.center().x()
         assert (legend.center().y() > box.center().y()) == low, metric
+
+
+def test_the_plots_follow_the_light_and_dark_themes(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.ui.appearance import apply_theme
+
+    view = CurvesView()
+    qtbot.addWidget(view)
+
+    def colours(metric: str):
+        item = view.plots[metric].getPlotItem()
+        background = view.plots[metric].backgroundBrush().color()
+        return background, item.getAxis("left").textPen().color(), item.legend.opts["labelTextColor"]
+
+    light_background, light_ticks, _ = colours("loss")
+    assert light_background.lightness() > 200 and light_ticks.lightness() < light_background.lightness() - 100
+    try:
+        apply_theme("dark")
+        QApplication.processEvents()
+        for metric in view.plots:
+            background, ticks, legend = colours(metric)
+            assert background.lightness() < 60, metric
+            assert ticks.lightness() > background.lightness() + 100 and legend.lightness() > 200
+    finally:
+        apply_theme("light")
+        QApplication.processEvents()
+    assert colours("accuracy")[0] == light_background
