@@ -323,14 +323,14 @@ class _Bars(pg.GraphicsView):
     """
 
     bar_count = 0
+    _dark = True  # (pyqtgraph changes the palette before __init__ has finished: nothing to colour yet)
 
     def __init__(self, name: str, tip: str, *, dark: bool, font_scale: float = 1.1,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent, background=QColor(*BACKGROUND_RGB))
-        if not dark:    # blend in with the window around it
-            self.setBackground(self.palette().color(QPalette.ColorRole.Window))
         describe(self, name, tip)
-        self._text_rgb = _LABEL_RGB if dark else (32, 32, 36)
+        self._dark = dark  # on the dark panel; otherwise in the window's colours (the theme's)
+        self._text_colour = QColor(*_LABEL_RGB)
         layout = pg.GraphicsLayout()
         layout.setContentsMargins(6, 2, 10, 2)
         layout.layout.setSpacing(0)
@@ -346,16 +346,13 @@ class _Bars(pg.GraphicsView):
         self._fixed_rows: tuple[int, float] | None = None   # see fix_height
         axis = self.axis
         axis.setStyle(tickLength=0, tickTextOffset=6, hideOverlappingLabels=False)
-        axis.setTextPen(QColor(*self._text_rgb))
         axis.setPen(pg.mkPen(None))
-        zero_pen = pg.mkPen(QColor(*self._text_rgb), width=1)
-        self._zero_line = pg.InfiniteLine(pos=0.0, angle=90, pen=zero_pen)
+        self._zero_line = pg.InfiniteLine(pos=0.0, angle=90)
         self.view_box.addItem(self._zero_line, ignoreBounds=True)
         self._brushes = (pg.mkBrush(*OTHER_RGB), pg.mkBrush(*TOP_RGB))
         # A faint full-length track behind each probability bar, so 3% reads as "3% of 100%".
-        track_rgb = (74, 78, 85) if dark else (218, 224, 232)
         self.track_item = pg.BarGraphItem(x0=np.zeros(0), width=np.zeros(0), y=np.zeros(0),
-                                          height=0.72, pen=None, brush=pg.mkBrush(*track_rgb))
+                                          height=0.72, pen=None)
         self.track_item.setZValue(-1)
         self.view_box.addItem(self.track_item)
         self.bar_item = pg.BarGraphItem(x0=np.zeros(0), width=np.zeros(0), y=np.zeros(0),
@@ -369,7 +366,29 @@ class _Bars(pg.GraphicsView):
         self._track: float | None = None
         self._values = np.zeros(0, dtype=np.float32)
         self.bar_count = 0
+        self._apply_colours()
         follow_font(self, self._apply_font)
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and not self._dark:  # the light or dark theme
+            self._apply_colours()
+
+    def _apply_colours(self) -> None:
+        """Background, names, zero line and tracks: the dark panel's, or the window's palette."""
+        if self._dark:
+            background, text = QColor(*BACKGROUND_RGB), QColor(*_LABEL_RGB)
+        else:  # blend in with the window around it
+            background = self.palette().color(QPalette.ColorRole.Window)
+            text = self.palette().color(QPalette.ColorRole.WindowText)
+        self.setBackground(background)
+        self._text_colour = text
+        self.axis.setTextPen(text)
+        self._zero_line.setPen(pg.mkPen(text, width=1))
+        self.track_item.setOpts(brush=pg.mkBrush(*(218, 224, 232) if background.lightness() > 127 else (74, 78, 85)))
+        for item, state in zip(self._texts, self._text_state):
+            if state is not None and not state[0]:  # values past the bar's end are in the text colour
+                item.setColor(text)
 
     def _apply_font(self, font: QFont) -> None:
         """pyqtgraph never reads the widget font: size the class names and values from it (the UI scale)."""
@@ -454,7 +473,7 @@ class _Bars(pg.GraphicsView):
             if item.toPlainText() != text:
                 item.setText(text)
             if self._text_state[i] != (inside, anchor):
-                item.setColor(QColor(255, 255, 255) if inside else QColor(*self._text_rgb))
+                item.setColor(QColor(255, 255, 255) if inside else self._text_colour)
                 item.setAnchor(anchor)
                 self._text_state[i] = (inside, anchor)
             item.setPos(x, i)
@@ -471,7 +490,7 @@ class _Bars(pg.GraphicsView):
 
     def _resize(self, k: int) -> None:
         while len(self._texts) < k:
-            item = pg.TextItem("", color=QColor(*self._text_rgb), anchor=(0.0, 0.5))
+            item = pg.TextItem("", color=self._text_colour, anchor=(0.0, 0.5))
             item.setFont(self._font)
             self.view_box.addItem(item, ignoreBounds=True)
             self._texts.append(item)

@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from explorer.core.arrays import frozen_array
+from explorer.core.render import BACKGROUND_RGB
 from explorer.core.train_types import LayerActivation, Prediction
 from explorer.ui.network_views import (
     TOP_RGB,
@@ -606,3 +607,34 @@ def test_the_same_input_image_is_not_drawn_again(qtbot, monkeypatch):
     view.set_prediction(make_prediction(2), input_image=image)
     assert len(drawn) == 1
     np.testing.assert_array_equal(view.input_row.body.image_item.image, image[:, :, 0])
+
+
+def test_probability_bars_follow_the_light_and_dark_themes(qtbot):
+    from explorer.ui.appearance import apply_theme
+
+    view = ProbabilityBars()
+    qtbot.addWidget(view)
+    p = np.array([0.02, 0.9, 0.08] + [0.0] * 7)
+    view.set_probabilities(p, DIGITS)
+    bars = view.bars
+
+    def lightness():  # background, class names, a value written past its bar (0.02: "2.0%")
+        return (bars.backgroundBrush().color().lightness(), bars.axis.textPen().color().lightness(),
+                bars._texts[0].color.lightness())
+
+    background, names, value = lightness()
+    assert background > 200 and names < 100 and value < 100
+    try:
+        apply_theme("dark")
+        QApplication.processEvents()
+        background, names, value = lightness()
+        assert background < 80 and names > 180 and value > 180
+        # The dark panel's bars (the activations' last layer) keep their own colours.
+        dark_panel = ActivationsView()
+        qtbot.addWidget(dark_panel)
+        dark_panel.set_prediction(make_prediction())
+        assert dark_panel.rows()[-1].body.backgroundBrush().color() == QColor(*BACKGROUND_RGB)
+    finally:
+        apply_theme("light")
+        QApplication.processEvents()
+    assert lightness()[0] > 200
