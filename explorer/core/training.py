@@ -666,8 +666,27 @@ def _make_optimizer(keras, config: TrainConfig):
     }
     optimizer_class = classes[config.optimizer]
     if config.learning_rate is None:
-        return optimizer_class()
-    return optimizer_class(learning_rate=float(config.learning_rate))
+        return _without_replica_sum(optimizer_class())
+    return _without_replica_sum(optimizer_class(learning_rate=float(config.learning_rate)))
+
+
+def _without_replica_sum(optimizer):
+    """The optimizer, minus Keras' sum of the gradients over replicas when there is only one.
+
+    On one device that sum is the gradients themselves, but Keras 3 still calls
+    TensorFlow's ``ReplicaContext.all_reduce``, a ``tf.custom_gradient`` that
+    registers a new gradient function in a global registry every time a training
+    step is traced. That function keeps the whole traced step alive: every model
+    trained in the process leaked about 8 MB and its graphs (the upstream reports
+    tensorflow/tensorflow#61791 and keras-team/tf-keras#286; ``clear_session``
+    does not help). Empty gradients are filtered out before this step either way.
+    """
+    import tensorflow as tf
+
+    one_replica = not tf.distribute.has_strategy() and tf.distribute.get_strategy().num_replicas_in_sync == 1
+    if one_replica and hasattr(optimizer, "_all_reduce_sum_gradients"):  # Keras' TensorFlow optimizer
+        optimizer._all_reduce_sum_gradients = list
+    return optimizer
 
 
 def _learning_rate(optimizer) -> float:

@@ -126,4 +126,5 @@ class TrainingController(QObject):
     def _cleanup(self) -> None:
         if self._thread is not None:
             self._thread.wait()
+            self._thread.deleteLater()  # a child of this controller: it would stay until the window closes
             self._thread = None

@@ -90,6 +90,7 @@ def test_start_stop_twenty_times_leaks_no_thread(qtbot, controller):
     qtbot.wait(50)
     live = [t for t in controller.findChildren(QThread) if t.isRunning()]
     assert live == []
+    assert len(controller.findChildren(QThread)) == 1  # the last run's; the others are deleted
     assert threading.active_count() < 10
 
 
