@@ -11,7 +11,10 @@ Run: python tests/benchmarks/bench_training.py [--data-dir ../shared/data/mnist]
    included) to the end of the last epoch's validation. The runs alternate
    (plain, trainer, trainer, plain, ...) after an unmeasured warm-up; the
    median of each is compared. Target: trainer / plain >= 0.95.
-2. Memory: RSS after each of 5 short epochs through the Trainer (should be flat).
+2. Memory: RSS after each of 5 short epochs through the Trainer (should be
+   flat), then after each of 12 short runs, each a new model: through the
+   Trainer, and as a plain build/compile/fit loop for comparison (Keras 3
+   keeps every traced step of the plain loop alive: tensorflow#61791).
 3. Predictor latency for one 28x28 image with every layer's activations:
    ``model.predict`` vs an eager ``model(x)`` vs :class:`Predictor`, idle
    and while a Trainer runs in another thread (the drawing pad's situation),
@@ -21,6 +24,7 @@ Run: python tests/benchmarks/bench_training.py [--data-dir ../shared/data/mnist]
 from __future__ import annotations
 
 import argparse
+import gc
 from pathlib import Path
 import os
 import statistics
@@ -138,6 +142,24 @@ def memory(data) -> None:
             del trainer
             print(f"   {label:30s} RSS MB: " + ", ".join(f"{r:.0f}" for r in readings)
                   + f"   (epoch 1 -> 5: {readings[-1] - readings[0]:+.1f} MB)")
+    runs_config = TrainConfig(model="mnist-convnet", batch_size=BATCH, epochs=1, validation_split=0.0, limit=1000)
+
+    def trainer_run():
+        Trainer(runs_config, dataset=data, checkpoint_dir=None).run(lambda update: None)
+
+    def plain_run():
+        model = models.build_model("mnist-convnet", data.input_shape, data.num_classes)
+        model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.fit(data.x_train[:1000], data.y_train[:1000], batch_size=BATCH, epochs=1, verbose=0)
+
+    for label, run in (("12 Trainer runs", trainer_run), ("12 plain fit loops", plain_run)):
+        readings = []
+        for _ in range(12):
+            run()
+            gc.collect()
+            readings.append(rss_mb())
+        print(f"   {label:30s} RSS MB: " + ", ".join(f"{r:.0f}" for r in readings)
+              + f"   (runs 4 -> 12: {(readings[-1] - readings[3]) / 8:+.1f} MB a run)")
 
 
 def timed(function, count: int) -> tuple[float, float]:
