@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from explorer.core.datasets import DATASET_NAMES
+from explorer.core.datasets import DATASET_NAMES, INPUT_SHAPES
 from explorer.core.files import atomic_write
 from explorer.core.images import VIEW_MAX_SIDE
 from explorer.core.lab import KernelBank, LabSettings
@@ -44,8 +44,6 @@ __all__ = ["FORMAT", "LESSON_SUFFIX", "LabState", "Lesson", "LessonError", "mode
 FORMAT = "feature-map-explorer-lesson"
 FORMAT_VERSION = 1
 LESSON_SUFFIX = ".fmlesson"
-# The input shape of each built-in dataset (an image folder's depends on its images).
-_INPUT_SHAPES = {"mnist": (28, 28, 1), "fashion-mnist": (28, 28, 1), "digits": (28, 28, 1), "cifar10": (32, 32, 3)}
 
 # A lesson is kilobytes of settings and one view-sized image (at most
 # 1024 x 1024 x 3 float32 = 12 MB); anything larger is not a lesson.
@@ -352,8 +350,8 @@ def training_from_json(data: dict) -> TrainConfig:
     if model == CUSTOM and not layers:
         raise ValueError("the custom model has no layers")
     dataset = _choice(data["dataset"], DATASET_NAMES, "dataset")
-    if model == CUSTOM and dataset in _INPUT_SHAPES:
-        check_stack(layers, _INPUT_SHAPES[dataset])  # StackError (a ValueError) names the layer
+    if model == CUSTOM and dataset in INPUT_SHAPES:  # an image folder's shape depends on its images
+        check_stack(layers, INPUT_SHAPES[dataset])  # StackError (a ValueError) names the layer
     augmentation = _dict(data.get("augmentation", {}), "augmentation")
     data_dir = data.get("data_dir")
     learning_rate = data.get("learning_rate")
