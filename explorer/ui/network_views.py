@@ -968,8 +968,7 @@ class ActivationsView(QWidget):
         if self._latest is None:
             return
         for index in range(-1, len(self._rows)):
-            row = self._row(index)
-            if not row.isHidden() and self._drawn.get(index) != self._generation and self._in_view(row):
+            if not self._row(index).isHidden() and self._needs_drawing(index):  # hidden rows: the pass's
                 self._draw_row(index)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
