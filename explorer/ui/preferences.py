@@ -82,7 +82,7 @@ class Preferences:
 
     @property
     def scale(self) -> int:
-        """UI scale in percent, one of :data:`explorer.ui.appearance.SCALES`."""
+        """UI scale in percent, one of :data:`explorer.core.presentation.SCALES`."""
         try:
             value = int(self._get("appearance/scale"))
         except (TypeError, ValueError):
