@@ -19,10 +19,11 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QCoreApplication, QEventLoop  # noqa: E402
 
-from explorer.core import kernels, lab  # noqa: E402
 from explorer.core.files import atomic_write  # noqa: E402
-from explorer.ui.application import create_application  # noqa: E402
-from explorer.ui.main_window import MainWindow  # noqa: E402
+from explorer.core.lab import kernels  # noqa: E402
+from explorer.core.lab import pipeline as lab
+from explorer.ui.shell.application import create_application  # noqa: E402
+from explorer.ui.shell.main_window import MainWindow  # noqa: E402
 
 OUT = ROOT / "resources" / "screenshots"
 
@@ -81,8 +82,8 @@ def classroom(window) -> None:
 
 def train_and_draw(window) -> None:
     """A short offline run in the studio, then a drawn digit classified by the result."""
-    from explorer.core.drawing import Stroke
-    from explorer.core.train_types import TrainConfig
+    from explorer.core.predict.drawing import Stroke
+    from explorer.core.train.types import TrainConfig
 
     window.select_part("training")
     settle(window)

@@ -16,8 +16,6 @@ os.environ.setdefault("FME_DATA_DIR", tempfile.mkdtemp(prefix="fme-test-data-"))
 import sys  # noqa: E402
 
 import pytest  # noqa: E402
-
-
 from pytestqt.qtbot import QtBot  # noqa: E402
 
 # Widgets a test registered with qtbot, by id: held until Qt deletes them (at the latest after the test).

@@ -29,14 +29,14 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from explorer.core.datasets import DATASET_NAMES, INPUT_SHAPES
 from explorer.core.files import atomic_write
-from explorer.core.images import VIEW_MAX_SIDE
-from explorer.core.lab import KernelBank, LabSettings
-from explorer.core.models import CUSTOM, MODEL_NAMES, LayerSpec, check_stack
+from explorer.core.lab.images import VIEW_MAX_SIDE
+from explorer.core.lab.pipeline import KernelBank, LabSettings
+from explorer.core.model.models import CUSTOM, MODEL_NAMES, LayerSpec, check_stack
 from explorer.core.parts import PARTS
-from explorer.core.render import LEVEL_MODES
-from explorer.core.train_types import OPTIMIZERS, Augmentation, TrainConfig
+from explorer.core.render.mosaic import LEVEL_MODES
+from explorer.core.train.datasets import DATASET_NAMES, INPUT_SHAPES
+from explorer.core.train.types import OPTIMIZERS, Augmentation, TrainConfig
 
 __all__ = ["FORMAT", "LESSON_SUFFIX", "LabState", "Lesson", "LessonError", "model_path_for", "read_lesson",
            "training_from_json", "training_to_json", "write_lesson"]

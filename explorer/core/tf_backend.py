@@ -22,8 +22,8 @@ def load():
     with _lock:
         if _tf is None:
             os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep C++ start-up chatter off the console
-            import tensorflow as tf
             import keras  # noqa: F401  (tf.keras is lazy: pay for it here, not at first use)
+            import tensorflow as tf
 
             _tf = tf
     return _tf
@@ -54,10 +54,11 @@ def warm_up() -> None:
     model.predict(x, verbose=0)
     # The confusion matrix after a run needs scikit-learn's metrics; their import holds
     # the GIL for ~110 ms, a freeze of the window if it happened as a run ends.
-    import sklearn.metrics  # noqa: F401
     # TensorFlow and Keras leave millions of long-lived objects; every full garbage collection
     # walked them all while holding the GIL (measured: 160 ms UI freezes during training).
     # Freezing moves them out of the collector's scans; new objects are collected as usual.
     import gc
+
+    import sklearn.metrics  # noqa: F401
 
     gc.freeze()

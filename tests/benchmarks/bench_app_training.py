@@ -40,11 +40,11 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
 
 from explorer.core import tf_backend  # noqa: E402
-from explorer.core.datasets import load_dataset  # noqa: E402
-from explorer.core.models import build_model  # noqa: E402
-from explorer.core.train_types import TrainConfig  # noqa: E402
-from explorer.ui.application import create_application  # noqa: E402
-from explorer.ui.main_window import MainWindow  # noqa: E402
+from explorer.core.model.models import build_model  # noqa: E402
+from explorer.core.train.datasets import load_dataset  # noqa: E402
+from explorer.core.train.types import TrainConfig  # noqa: E402
+from explorer.ui.shell.application import create_application  # noqa: E402
+from explorer.ui.shell.main_window import MainWindow  # noqa: E402
 
 
 class StallMeter:

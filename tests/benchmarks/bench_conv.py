@@ -1,4 +1,4 @@
-"""Benchmark: explorer.core.ops against TensorFlow's own ops on china.jpg.
+"""Benchmark: explorer.core.lab.ops against TensorFlow's own ops on china.jpg.
 
 Run: python tests/benchmarks/bench_conv.py [--reps 60]
 
@@ -27,7 +27,8 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from sklearn.datasets import load_sample_image  # noqa: E402
 
-from explorer.core import kernels, ops, tf_backend  # noqa: E402
+from explorer.core import tf_backend
+from explorer.core.lab import kernels, ops  # noqa: E402
 
 
 def timed(fn) -> float:

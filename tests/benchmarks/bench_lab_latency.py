@@ -27,9 +27,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt  # noqa: E402
 
-from explorer.core import lab, tf_backend  # noqa: E402
-from explorer.ui.application import create_application  # noqa: E402
-from explorer.ui.main_window import MainWindow  # noqa: E402
+from explorer.core import tf_backend
+from explorer.core.lab import pipeline as lab  # noqa: E402
+from explorer.ui.shell.application import create_application  # noqa: E402
+from explorer.ui.shell.main_window import MainWindow  # noqa: E402
 
 FRAME_MS = 1000 / 60
 

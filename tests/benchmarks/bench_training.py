@@ -25,23 +25,25 @@ from __future__ import annotations
 
 import argparse
 import gc
-from pathlib import Path
 import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 
 import numpy as np  # noqa: E402
 
-from explorer.core import datasets, models, tf_backend  # noqa: E402
-from explorer.core.inference import Predictor  # noqa: E402
-from explorer.core.train_types import TrainConfig  # noqa: E402
-from explorer.core.training import Trainer, _weights_snapshot, make_snapshot  # noqa: E402
+from explorer.core import tf_backend
+from explorer.core.model import models
+from explorer.core.predict.predictor import Predictor  # noqa: E402
+from explorer.core.train import datasets  # noqa: E402
+from explorer.core.train.trainer import Trainer, _weights_snapshot, make_snapshot  # noqa: E402
+from explorer.core.train.types import TrainConfig  # noqa: E402
 
 BATCH = 64
 SPLIT = 0.1

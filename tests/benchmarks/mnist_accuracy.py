@@ -6,7 +6,7 @@ Run: python tests/benchmarks/mnist_accuracy.py [--data-dir ../shared/data/mnist]
 Seed 000 (Deep Learning with Python, 5.1): mnist-convnet, rmsprop, batch 64,
 5 epochs on all 60,000 training images, test accuracy 0.9921. Target here:
 >= 0.991 on the 10,000 test images. The run goes through
-:class:`explorer.core.training.Trainer` exactly as the training studio does
+:class:`explorer.core.train.trainer.Trainer` exactly as the training studio does
 (probe image and weight snapshots on), so it also checks that nothing in the
 worker costs accuracy.
 """
@@ -14,17 +14,18 @@ worker costs accuracy.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 import os
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 
-from explorer.core import datasets, tf_backend  # noqa: E402
-from explorer.core.train_types import TrainConfig  # noqa: E402
-from explorer.core.training import Trainer  # noqa: E402
+from explorer.core import tf_backend
+from explorer.core.train import datasets  # noqa: E402
+from explorer.core.train.trainer import Trainer  # noqa: E402
+from explorer.core.train.types import TrainConfig  # noqa: E402
 
 TARGET = 0.991
 SEED_FIGURE = 0.9921

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.core.lab import KernelBank, LabSettings
+from explorer.core.lab.pipeline import KernelBank, LabSettings
 from explorer.core.lesson import (
     LabState,
     Lesson,
@@ -20,8 +20,8 @@ from explorer.core.lesson import (
     read_lesson,
     write_lesson,
 )
-from explorer.core.models import LayerSpec
-from explorer.core.train_types import Augmentation, TrainConfig
+from explorer.core.model.models import LayerSpec
+from explorer.core.train.types import Augmentation, TrainConfig
 
 
 def _lesson(**changes) -> Lesson:

@@ -28,7 +28,7 @@ FORBIDDEN_TOP_LEVEL = frozenset(
 )
 # Names that must not be loaded just by importing explorer.core (lazy TF).
 FORBIDDEN_AT_IMPORT_TIME = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "pyqtgraph", "tensorflow")
-EXPECTED_MODULES = ("explorer.core.kernels", "explorer.core.ops", "explorer.core.arithmetic")
+EXPECTED_MODULES = ("explorer.core.lab.kernels", "explorer.core.lab.ops", "explorer.core.arithmetic")
 
 
 def _is_forbidden(module_name: str | None) -> bool:

@@ -9,13 +9,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # TF's portable kernels (see conftest.py).
 os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
 
+import keras
 import numpy as np
 import pytest
-import keras
 import tensorflow as tf
 from sklearn.datasets import load_sample_image
 
-from explorer.core import arithmetic, kernels, ops
+from explorer.core import arithmetic
+from explorer.core.lab import kernels, ops
 
 # ------------------------------------------------------------- arithmetic: the notes
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from explorer.ui.main_window import MainWindow
+from explorer.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

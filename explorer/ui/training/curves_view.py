@@ -1,0 +1,150 @@
+"""Loss and accuracy curves, training and validation, updated live.
+
+The x axis is in epochs: per-epoch values sit at whole numbers, and the
+running training values within the current epoch follow between them, so the
+curve moves from the first batch on.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
+
+from explorer.core.train.types import TrainUpdate
+from explorer.ui.widgets.help_text import describe, tip
+from explorer.ui.widgets.scene_updates import settle_scene
+from explorer.ui.widgets.text_style import css_size, follow_font, line_height, set_axis_font
+
+TRAIN_PEN = pg.mkPen("#1f77b4", width=2)
+VAL_PEN = pg.mkPen("#ff7f0e", width=2)
+LIVE_PEN = pg.mkPen("#1f77b4", width=1, style=pg.QtCore.Qt.DashLine)
+TITLE_SCALE = 1.2  # plot titles relative to the text of the window
+TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
+# The loss axis starts above ln(10) = 2.30, the cross-entropy of an untrained guess among ten
+# classes: the first batches then fit without re-ranging, which redraws the axis mid-training.
+INITIAL_LOSS_TOP = 2.65
+AXES_FADE = 0.35  # axes and tick values: the text colour, this far towards the background (still 7:1)
+
+
+def _mix(colour: QColor, other: QColor, t: float) -> QColor:
+    return QColor(*(round(a + (b - a) * t) for a, b in zip(colour.getRgb()[:3], other.getRgb()[:3])))
+
+
+class CurvesView(QWidget):
+    """Two plots: loss and accuracy, each with training, validation and live lines."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.plots, self.lines = {}, {}
+        for metric, title in TITLES.items():
+            plot = pg.PlotWidget()  # colours from the palette: see _apply_style
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            # Loss falls and accuracy rises to the right: each legend sits in the corner its lines leave empty.
+            plot.addLegend(offset=(-5, 5) if metric == "loss" else (-5, -5))
+            # The grid is drawn by the axes, across the whole plot: every new point of a live line
+            # would replay both axes and the legend. Cached as pixmaps, they are redrawn only when
+            # they change (the range grows, the text size changes).
+            item = plot.getPlotItem()
+            for part in (item.getAxis("left"), item.getAxis("bottom"), item.legend):
+                part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            describe(plot, f"{title} curves", tip(f"{metric}_curve"))
+            self.plots[metric] = plot
+            self.lines[metric] = plot.plot([], [], pen=TRAIN_PEN, symbol="o", symbolSize=5, name="training")
+            self.lines[f"val_{metric}"] = plot.plot([], [], pen=VAL_PEN, symbol="o", symbolSize=5, name="validation")
+            self.lines[f"live_{metric}"] = plot.plot([], [], pen=LIVE_PEN)
+            layout.addWidget(plot)
+        self.reset()
+        follow_font(self, self._apply_style)
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # the light or dark theme
+            self._apply_style(self.font())
+
+    def _apply_style(self, font: QFont) -> None:
+        """pyqtgraph reads neither the widget font nor its palette: give titles, axes and legends both."""
+        palette = self.palette()
+        background, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+        axes = _mix(text, background, AXES_FADE)
+        title_size = css_size(font, TITLE_SCALE)
+        # pyqtgraph reserves a fixed 30-pixel row for the title; a bigger title needs more.
+        title_h = max(30, math.ceil(line_height(font, TITLE_SCALE) * 1.6))
+        for metric, plot in self.plots.items():
+            plot.setBackground(background)
+            item = plot.getPlotItem()
+            item.setTitle(TITLES[metric], color=text.name(), size=title_size)
+            item.titleLabel.setMaximumHeight(title_h)
+            item.layout.setRowFixedHeight(0, title_h)
+            for side in ("left", "bottom"):
+                axis = item.getAxis(side)
+                set_axis_font(axis, font)
+                axis.setPen(axes)  # the grid too, faint
+                axis.setTextPen(axes)
+            item.getAxis("bottom").setLabel("epoch", color=axes.name())
+            legend = item.legend
+            legend.setLabelTextSize(css_size(font))
+            legend.setLabelTextColor(text)
+            for _sample, label in legend.items:
+                label.setText(label.text)  # pyqtgraph only applies size and colour when the text is set
+            legend.updateSize()
+
+    def reset(self, epochs: int = 1) -> None:
+        """Empty curves, ready for a run of `epochs` epochs.
+
+        The ranges are set, not auto-fitted: re-ranging on every update makes
+        pyqtgraph redraw its axes each time, which costs the training thread CPU.
+        """
+        self._live = {"loss": ([], []), "accuracy": ([], [])}
+        self._history: dict[str, tuple[float, ...]] = {}
+        self._loss_top = INITIAL_LOSS_TOP
+        for line in self.lines.values():
+            line.setData([], [])
+        for metric, plot in self.plots.items():
+            plot.disableAutoRange()
+            plot.setXRange(0, max(epochs, 1), padding=0.02)
+            plot.setYRange(0, self._loss_top if metric == "loss" else 1, padding=0.02)
+
+    def _grow_loss_range(self, values) -> None:
+        top = max((float(v) for v in values if v == v and v != float("inf")), default=0.0)
+        if top > self._loss_top:  # only grows: the axis is redrawn rarely
+            self._loss_top = top * 1.15
+            self.plots["loss"].setYRange(0, self._loss_top, padding=0.02)
+
+    def show_update(self, update: TrainUpdate) -> None:
+        """Draw an update's history and running metrics."""
+        if update.epochs and update.kind in ("started", "epoch") and self.plots["loss"].viewRange()[0][1] < update.epochs:
+            for plot in self.plots.values():
+                plot.setXRange(0, update.epochs, padding=0.02)
+        if update.history:
+            for key, values in update.history.items():
+                # Batch updates repeat the history: redraw a line (and its symbols) only when it grew.
+                if key in self.lines and tuple(values) != self._history.get(key):
+                    self._history[key] = tuple(values)
+                    self.lines[key].setData(list(range(1, len(values) + 1)), list(values))
+                    if "loss" in key:
+                        self._grow_loss_range(values)
+        if update.kind == "epoch":
+            self._live = {"loss": ([], []), "accuracy": ([], [])}
+        if update.kind == "batch" and update.batches:
+            x = update.epoch - 1 + update.batch / update.batches
+            for metric in ("loss", "accuracy"):
+                if metric in update.metrics:
+                    xs, ys = self._live[metric]
+                    xs.append(x)
+                    ys.append(float(update.metrics[metric]))
+                    self.lines[f"live_{metric}"].setData(xs, ys)
+                    if metric == "loss":
+                        self._grow_loss_range(ys[-1:])
+        for plot in self.plots.values():
+            settle_scene(plot)
+
+    def data(self, key: str):
+        """(x, y) of a line, for tests: "loss", "val_loss", "live_loss", ..."""
+        x, y = self.lines[key].getData()
+        return ([] if x is None else list(x)), ([] if y is None else list(y))

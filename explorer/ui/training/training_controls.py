@@ -1,0 +1,195 @@
+"""The training studio's settings: model, data, optimiser, schedule, augmentation.
+
+`config()` builds an immutable `TrainConfig` from the controls; the panel never
+trains anything itself. Tooltips explain each setting in one sentence.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.model.models import CUSTOM, MODEL_NAMES
+from explorer.core.train.datasets import DATASET_NAMES
+from explorer.core.train.types import OPTIMIZERS, Augmentation, TrainConfig
+from explorer.ui.widgets.form_widgets import combo_box, spin_box
+from explorer.ui.widgets.help_text import describe, tip
+
+MODELS = MODEL_NAMES + (CUSTOM,)
+
+#: The tooltip of each setting: its concept, from the course-notes glossary.
+TIPS = {key: tip(key) for key in ("model", "edit_layers", "dataset", "data_dir", "optimizer", "learning_rate",
+                                  "batch_size", "epochs", "validation_split", "patience", "rotation",
+                                  "translation", "zoom", "limit")}
+# Accessible names that differ from the key (the rest are the key, capitalised).
+_NAMES = {"limit": "Images used", "patience": "Early stopping patience"}
+
+
+def _spin(low, high, value, key, *, decimals=None, step=None):
+    return spin_box(low, high, value, TIPS[key], _name(key), decimals=decimals, step=step)
+
+
+def _combo(items, key):
+    return combo_box(items, TIPS[key], _name(key))
+
+
+def _name(key: str) -> str:
+    return _NAMES.get(key) or key.replace("_", " ").capitalize()
+
+
+class TrainingControls(QWidget):
+    """Settings for a run. Signals: changed() when any setting changes; edit_layers_requested()."""
+
+    changed = Signal()
+    edit_layers_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layers: tuple = ()  # the custom model's LayerSpecs, set by the layer editor
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._model_box())
+        layout.addWidget(self._data_box())
+        layout.addWidget(self._schedule_box())
+        layout.addWidget(self._augment_box())
+        layout.addStretch(1)
+        self._on_model_changed()
+
+    def _model_box(self) -> QGroupBox:
+        box = QGroupBox("Model")
+        form = QFormLayout(box)
+        self.model = _combo(MODELS, "model")
+        self.model.currentIndexChanged.connect(self._on_model_changed)
+        self.edit_layers = QPushButton("Edit layers…")
+        describe(self.edit_layers, "Edit custom layers", TIPS["edit_layers"])
+        self.edit_layers.clicked.connect(self.edit_layers_requested)
+        row = QHBoxLayout()
+        row.addWidget(self.model, 1)
+        row.addWidget(self.edit_layers)
+        form.addRow("Network", row)
+        return box
+
+    def _data_box(self) -> QGroupBox:
+        box = QGroupBox("Data")
+        form = QFormLayout(box)
+        self.dataset = _combo(DATASET_NAMES, "dataset")
+        self.dataset.currentIndexChanged.connect(self.changed)
+        form.addRow("Dataset", self.dataset)
+        self.data_dir = QLineEdit()
+        self.data_dir.setPlaceholderText("download with Keras")
+        describe(self.data_dir, "Data folder", TIPS["data_dir"])
+        self.data_dir.textChanged.connect(self.changed)
+        browse = QPushButton("…")
+        describe(browse, "Choose data folder", "Choose the data folder in a file dialog.")
+        browse.clicked.connect(self._choose_dir)
+        row = QHBoxLayout()
+        row.addWidget(self.data_dir, 1)
+        row.addWidget(browse)
+        form.addRow("Folder", row)
+        self.limit = _spin(0, 1_000_000, 0, "limit")
+        self.limit.setSpecialValueText("all")
+        self.limit.setSingleStep(1000)
+        form.addRow("Use images", self.limit)
+        self.validation_split = _spin(0.0, 0.5, 0.1, "validation_split", decimals=2, step=0.05)
+        form.addRow("Validation", self.validation_split)
+        return box
+
+    def _schedule_box(self) -> QGroupBox:
+        box = QGroupBox("Training")
+        form = QFormLayout(box)
+        self.optimizer = _combo(OPTIMIZERS, "optimizer")
+        form.addRow("Optimiser", self.optimizer)
+        self.learning_rate = QLineEdit()
+        self.learning_rate.setPlaceholderText("default")
+        describe(self.learning_rate, "Learning rate", TIPS["learning_rate"])
+        form.addRow("Learning rate", self.learning_rate)
+        self.batch_size = _spin(1, 4096, 64, "batch_size")
+        form.addRow("Batch size", self.batch_size)
+        self.epochs = _spin(1, 500, 5, "epochs")
+        form.addRow("Epochs", self.epochs)
+        self.patience = _spin(0, 100, 0, "patience")
+        self.patience.setSpecialValueText("off")
+        form.addRow("Early stopping", self.patience)
+        for widget in (self.optimizer, self.batch_size, self.epochs, self.patience):
+            signal = widget.currentIndexChanged if isinstance(widget, QComboBox) else widget.valueChanged
+            signal.connect(self.changed)
+        self.learning_rate.textChanged.connect(self.changed)
+        return box
+
+    def _augment_box(self) -> QGroupBox:
+        box = QGroupBox("Data augmentation")
+        form = QFormLayout(box)
+        self.rotation = _spin(0.0, 0.5, 0.0, "rotation", decimals=2, step=0.02)
+        self.translation = _spin(0.0, 0.5, 0.0, "translation", decimals=2, step=0.05)
+        self.zoom = _spin(0.0, 0.5, 0.0, "zoom", decimals=2, step=0.05)
+        for label, spin in (("Rotation", self.rotation), ("Translation", self.translation), ("Zoom", self.zoom)):
+            spin.valueChanged.connect(self.changed)
+            form.addRow(label, spin)
+        return box
+
+    def _choose_dir(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Data folder", self.data_dir.text())
+        if folder:
+            self.data_dir.setText(folder)
+
+    def _on_model_changed(self, *_args) -> None:
+        self.edit_layers.setEnabled(self.model.currentText() == "custom")
+        self.changed.emit()
+
+    def learning_rate_value(self) -> float | None:
+        """The typed learning rate, None for the default; ValueError for anything else."""
+        text = self.learning_rate.text().strip()
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"the learning rate “{text}” is not a number") from None
+        if not (0 < value < float("inf")):
+            raise ValueError(f"the learning rate must be a positive number, got {text}")
+        return value
+
+    def config(self) -> TrainConfig:
+        """The run these controls describe (ValueError with a sentence if a setting is invalid)."""
+        if self.model.currentText() == "custom" and not self.layers:
+            raise ValueError("the custom model has no layers yet: click “Edit layers…”")
+        return TrainConfig(
+            model=self.model.currentText(), layers=tuple(self.layers), dataset=self.dataset.currentText(),
+            data_dir=self.data_dir.text().strip() or None, optimizer=self.optimizer.currentText(),
+            learning_rate=self.learning_rate_value(), batch_size=self.batch_size.value(), epochs=self.epochs.value(),
+            validation_split=round(self.validation_split.value(), 4), patience=self.patience.value(),
+            augmentation=Augmentation(self.rotation.value(), self.translation.value(), self.zoom.value()),
+            limit=self.limit.value() or None,
+        )
+
+    def set_config(self, config: TrainConfig) -> None:
+        """Show `config` in the controls (used for quick training and lessons)."""
+        self.model.setCurrentText(config.model)
+        self.layers = tuple(config.layers)
+        self.dataset.setCurrentText(config.dataset)
+        self.data_dir.setText(config.data_dir or "")
+        self.optimizer.setCurrentText(config.optimizer)
+        self.learning_rate.setText("" if config.learning_rate is None else repr(config.learning_rate))
+        self.batch_size.setValue(config.batch_size)
+        self.epochs.setValue(config.epochs)
+        self.validation_split.setValue(config.validation_split)
+        self.patience.setValue(config.patience)
+        self.rotation.setValue(config.augmentation.rotation)
+        self.translation.setValue(config.augmentation.translation)
+        self.zoom.setValue(config.augmentation.zoom)
+        self.limit.setValue(config.limit or 0)
+
+    def set_running(self, running: bool) -> None:
+        """Settings are fixed while a run is in progress."""
+        for box in self.findChildren(QGroupBox):
+            box.setEnabled(not running)

@@ -1,0 +1,605 @@
+"""The training studio: train the course's convnets in the background and watch them learn.
+
+The worker thread owns the training model; this panel only receives
+immutable `TrainUpdate`s (throttled by the trainer) and draws them: progress,
+curves, the probe image's activations in every layer, the first layer's
+filters, and after training the test accuracy, the confusion matrix and the
+misclassified images (click one to make it the probe). Weight snapshots go out
+as `ModelSnapshot`s so the drawing pad can classify with the model as it learns.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QGridLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.train.types import Augmentation, ModelSnapshot, TrainConfig, TrainUpdate
+from explorer.ui.training.model_summary import summary_html
+from explorer.ui.widgets.help_text import describe, tip
+from explorer.ui.widgets.lazy_part import LazyPart
+from explorer.ui.widgets.painted_text import StatusLine
+from explorer.ui.widgets.text_style import set_colours, widen_panes
+
+SNAPSHOT_INTERVAL_S = 1.0  # how often the drawing pad gets new weights while training
+DRAW_INTERVAL_MS = 333  # batch updates are drawn at most 3 times a second: painting competes with training
+QUICK_CONFIG = TrainConfig(model="mnist-convnet", dataset="digits", epochs=4, batch_size=32, validation_split=0.1)
+
+
+class TrainingStudio(LazyPart):
+    """The second part of the window.
+
+    Signals
+    -------
+    snapshot_ready(ModelSnapshot)   the current model, for the drawing pad
+    running_changed(bool)
+    """
+
+    snapshot_ready = Signal(object)
+    running_changed = Signal(bool)
+    _augmented = Signal(object)  # preview images, computed on a background thread
+
+    def __init__(self, parent: QWidget | None = None, *, inference=None) -> None:
+        super().__init__("Preparing the training studio…", parent)
+        self._inference = inference  # the app's InferenceService (probe after training), optional
+        self._started: TrainUpdate | None = None  # dataset facts of the current run
+        self._config: TrainConfig | None = None
+        self._last_snapshot = 0.0
+        self._history: dict = {}
+        self._trained_model = None  # after a run: the model, for saving (never touched while training)
+        self._probe_image = None  # the image whose activations are shown (a test image or the drawing)
+        self._pending_batch: TrainUpdate | None = None  # the newest batch update not drawn yet
+        self._initial_config: TrainConfig | None = None  # remembered settings, shown once built
+
+    # ------------------------------------------------------------------ build
+    def _build(self) -> None:
+        from explorer.ui.training.curves_view import CurvesView
+        from explorer.ui.training.training_controls import TrainingControls
+        from explorer.ui.training.training_worker import TrainingController
+        from explorer.ui.widgets.network_views import (
+            ActivationsView,
+            AugmentationPreview,
+            ConfusionView,
+            FiltersView,
+            GalleryView,
+        )
+
+        self.controls = TrainingControls()
+        self.curves = CurvesView()
+        self.activations = ActivationsView()
+        self.filters = FiltersView()
+        self.confusion = ConfusionView()
+        self.gallery = GalleryView()
+        self.augment_view = AugmentationPreview()
+        self.controller = TrainingController(self)
+        self._build_layout()
+        self._connect()
+        self.activations.clear("Start training: every layer's activations for a probe image appear here as the "
+                               "network learns (click a misclassified image afterwards to probe it).")
+        self._set_running(False)
+        if self._initial_config is not None:
+            self.controls.set_config(self._initial_config)
+
+    def _build_layout(self) -> None:
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.controls)
+        left_layout.addLayout(self._buttons())
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(200)
+        scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes straight to the settings; the area follows the focus
+
+        # Not a QLabel: its text changes 3 times a second while training (see painted_text).
+        self.status = StatusLine("Choose a model and a dataset, then Start.")
+        self.status.setAccessibleName("Training status")
+        self._status_is_error = False
+        self.epoch_bar, self.batch_bar = QProgressBar(), QProgressBar()
+        for bar, name in ((self.epoch_bar, "Epochs"), (self.batch_bar, "Batches in this epoch")):
+            bar.setAccessibleName(name)
+            bar.setFormat(f"{name.split()[0].lower()} %v / %m")
+        progress = QWidget()
+        grid = QGridLayout(progress)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.epoch_bar, 0, 0)
+        grid.addWidget(self.batch_bar, 0, 1)
+        grid.addWidget(self.status, 1, 0, 1, 2)
+
+        self.results_label = QLabel("Train a model to see its test accuracy, confusion matrix and mistakes.")
+        self.results_label.setWordWrap(True)
+        self.results_label.setAccessibleName("Test results")
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.addWidget(self.results_label)
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(self.confusion)
+        split.addWidget(self.gallery)
+        results_layout.addWidget(split, 1)
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.RichText)
+        self.summary.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        describe(self.summary, "Model summary", tip("model_summary"))
+        summary_scroll = QScrollArea()
+        summary_scroll.setWidget(self.summary)
+        summary_scroll.setWidgetResizable(True)
+        describe(summary_scroll, "Model summary", tip("model_summary"))  # a Tab stop: the keyboard scrolls it
+        self.tabs = QTabWidget()
+        for page, title, key in ((self.activations, "Activations", "activations_tab"),
+                                 (self.filters, "Filters", "filters_tab"), (results, "Results", "results_tab"),
+                                 (summary_scroll, "Model", "summary_tab"),
+                                 (self.augment_view, "Augmentation", "augmentation_tab")):
+            self.tabs.setTabToolTip(self.tabs.addTab(page, title), tip(key))
+        describe(self.tabs.tabBar(), "Training views", tip("views_tabs"))
+
+        self.follow_drawing = QCheckBox("Probe with my drawing")
+        describe(self.follow_drawing, "Probe with my drawing", tip("probe_drawing"))
+        self.tabs.setCornerWidget(self.follow_drawing)
+        # Reading order: the tabs, the check box beside them, then the page below.
+        QWidget.setTabOrder(self.tabs.tabBar(), self.follow_drawing)
+        centre = QSplitter(Qt.Vertical)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(progress)
+        top_layout.addWidget(self.curves, 1)
+        centre.addWidget(top)
+        centre.addWidget(self.tabs)
+        centre.setSizes([300, 440])
+        main = QSplitter(Qt.Horizontal)
+        main.addWidget(scroll)
+        main.addWidget(centre)
+        main.setStretchFactor(1, 1)
+        main.setSizes([330, 950])
+        self.layout().addWidget(main)
+        self._columns = main
+
+    def _fit_to_text(self) -> None:
+        """The settings column shows its controls whole at any UI scale; the plots give up the room."""
+        widen_panes(self._columns, (0,), 1, keep=400, preferred=True)
+
+    def _buttons(self) -> QGridLayout:
+        grid = QGridLayout()
+        specs = [
+            ("start", "Start", "Train a fresh model with these settings, in the background."),
+            ("pause", "Pause", "Pause after the current batch; Resume continues exactly where it stopped."),
+            ("stop", "Stop", "Stop after the current batch; the model trained so far is kept and evaluated."),
+            ("reset", "Reset", "Forget the trained model and clear the curves and results."),
+            ("save", "Save model…", "Save the trained model as a .keras file."),
+            ("load", "Load model…", "Load a .keras model (safely: models with custom code are refused)."),
+            ("export", "Export curves…", "Save the loss and accuracy per epoch as CSV."),
+        ]
+        self.buttons = {}
+        for index, (key, text, operation) in enumerate(specs):
+            button = QPushButton(text)
+            # Pause reads "Resume" while paused: its name covers both.
+            describe(button, "Pause or resume" if key == "pause" else text.rstrip("…"), operation)
+            self.buttons[key] = button
+            grid.addWidget(button, index // 2, index % 2)
+        return grid
+
+    def _connect(self) -> None:
+        self.buttons["start"].clicked.connect(self.start)
+        self.buttons["pause"].clicked.connect(self._on_pause_clicked)
+        self.buttons["stop"].clicked.connect(self.controller.stop)
+        self.buttons["reset"].clicked.connect(self.reset)
+        self.buttons["save"].clicked.connect(self._on_save_clicked)
+        self.buttons["load"].clicked.connect(self._on_load_clicked)
+        self.buttons["export"].clicked.connect(self._on_export_clicked)
+        self._latest_probe = self._latest_kernels = None  # newest data for tabs not on screen
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._draw_timer = QTimer(self, singleShot=True, timerType=Qt.TimerType.PreciseTimer)  # not 5% early
+        self._draw_timer.timeout.connect(self._flush_pending)
+        self._last_draw = -math.inf  # time.monotonic() of the last drawn update
+        self.controller.progressed.connect(self._on_update)
+        self.controller.running_changed.connect(self._set_running)
+        self.controller.running_changed.connect(self.running_changed)  # only real state changes
+        self.gallery.image_clicked.connect(self._on_gallery_clicked)
+        self.controls.changed.connect(self._show_summary)
+        self._augment_timer = QTimer(self, singleShot=True, interval=300)
+        self._augment_timer.timeout.connect(self._refresh_augmentation)
+        self.controls.changed.connect(self._augment_timer.start)
+        self._augmented.connect(self._on_augmented)
+        self.controls.edit_layers_requested.connect(self._edit_layers)
+        if self._inference is not None:
+            self._inference.result_ready.connect(self._on_inference)
+        self._show_summary()
+
+    # ------------------------------------------------------------------ actions
+    def start(self, config: TrainConfig | None = None, **trainer_options) -> bool:
+        """Start training `config` (default: the controls); False with a message if impossible."""
+        self.build()
+        try:
+            config = config or self.controls.config()
+        except ValueError as exc:
+            self._say(f"Cannot start: {exc}.", error=True)
+            return False
+        if self.controller.is_running():
+            return False
+        self._config = config
+        self.reset()
+        self._say("Loading the data and building the model…")
+        self.controller.start(config, **trainer_options)
+        return True
+
+    def quick_train(self) -> bool:
+        """A short run on the offline digits, for the drawing pad's 'no model yet' prompt."""
+        self.build()
+        self.controls.set_config(QUICK_CONFIG)
+        return self.start(QUICK_CONFIG)
+
+    def reset(self) -> None:
+        """Clear curves and results (not while training)."""
+        if self.controller.is_running():
+            return
+        self._started, self._history, self._trained_model = None, {}, None
+        self.curves.reset(self._config.epochs if self._config else 1)
+        self.epoch_bar.reset()
+        self.batch_bar.reset()
+        self.activations.clear("The probe image's activations appear here while the model trains.")
+        self.results_label.setText("Train a model to see its test accuracy, confusion matrix and mistakes.")
+        self.gallery.set_images(None, [], [])
+        self._set_running(False)
+
+    def shutdown(self) -> None:
+        """Stop training and wait for the worker (the window calls this when closing)."""
+        super().shutdown()
+        if self._built:
+            self.controller.shutdown()
+
+    def _on_pause_clicked(self) -> None:
+        if self.controller.is_paused():
+            self.controller.resume()
+            self.buttons["pause"].setText("Pause")
+            self._say("Resumed.")
+        else:
+            self.controller.pause()
+            self.buttons["pause"].setText("Resume")
+            self._say("Paused after the current batch. Resume continues where it stopped.")
+
+    def _set_running(self, running: bool) -> None:
+        self.controls.set_running(running)
+        self.buttons["start"].setEnabled(not running)
+        self.buttons["pause"].setEnabled(running)
+        self.buttons["stop"].setEnabled(running)
+        self.buttons["reset"].setEnabled(not running)
+        self.buttons["load"].setEnabled(not running)
+        self.buttons["save"].setEnabled(not running and self._trained_model is not None)
+        self.buttons["export"].setEnabled(bool(self._history))
+        if not running:
+            self.buttons["pause"].setText("Pause")
+            if self._trained_model is None:
+                self._trained_model = self.controller.trained_model()
+                self.buttons["save"].setEnabled(self._trained_model is not None)
+
+    # ------------------------------------------------------------------ updates
+    def _on_update(self, update: TrainUpdate) -> None:
+        if update.kind == "batch":
+            # Keep only the newest batch update; draw it at once unless the last draw was less than
+            # DRAW_INTERVAL_MS ago: painting curves and activations costs CPU the training thread needs.
+            self._pending_batch = self._merge_pending(update)
+            if not self._draw_timer.isActive():
+                since_ms = (time.monotonic() - self._last_draw) * 1e3
+                self._draw_timer.start(round(max(0.0, DRAW_INTERVAL_MS - since_ms)))
+            return
+        self._flush_pending()
+        self._dispatch(update)
+
+    def _merge_pending(self, update: TrainUpdate) -> TrainUpdate:
+        """The newest update, keeping the newest weights and probe seen since the last draw."""
+        pending = self._pending_batch
+        if pending is None:
+            return update
+        from dataclasses import replace
+
+        return replace(update, weights=update.weights or pending.weights, probe=update.probe or pending.probe)
+
+    def _flush_pending(self) -> None:
+        pending, self._pending_batch = self._pending_batch, None
+        if pending is not None:
+            self._last_draw = time.monotonic()
+            self._dispatch(pending)
+
+    def _dispatch(self, update: TrainUpdate) -> None:
+        handler = {"started": self._on_started, "batch": self._on_progress, "epoch": self._on_progress,
+                   "finished": self._on_done, "stopped": self._on_done}.get(update.kind)
+        if handler is None:  # diverged / failed
+            self._say(update.message or f"Training {update.kind}.", error=True)
+            self._show_weights(update)
+            return
+        handler(update)
+
+    def _on_started(self, update: TrainUpdate) -> None:
+        self._started = update
+        self.activations.set_class_names(update.class_names)
+        if self.follow_drawing.isChecked() and self._probe_image is not None:
+            self.controller.set_probe(self._probe_image)
+        elif update.test_images is not None and len(update.test_images):
+            self._set_probe(update.test_images[0])
+        held_out = 0 if update.test_labels is None else len(update.test_labels)
+        self._say(f"Training {self._config.model} on {self._config.dataset}: {held_out} test images held out.")
+        self._show_summary()
+
+    def _on_progress(self, update: TrainUpdate) -> None:
+        self.curves.show_update(update)
+        if update.history:
+            self._history = dict(update.history)
+            self.buttons["export"].setEnabled(True)
+        self.epoch_bar.setRange(0, max(update.epochs, 1))
+        self.epoch_bar.setValue(update.epoch - (1 if update.kind == "batch" else 0))
+        self.batch_bar.setRange(0, max(update.batches, 1))
+        self.batch_bar.setValue(update.batch)
+        self._say(_progress_text(update))
+        self._show_probe(update)
+        self._show_weights(update)
+
+    def _on_done(self, update: TrainUpdate) -> None:
+        self._on_progress(update)
+        evaluation = update.evaluation
+        verb = "Finished" if update.kind == "finished" else "Stopped"
+        if evaluation is None:
+            self.results_label.setText(f"{verb}: no test evaluation.")
+            self._say(f"{verb}.")
+            return
+        accuracy = f"{evaluation.test_accuracy:.2%}"
+        self._say(f"{verb}. Test accuracy {accuracy} (loss {evaluation.test_loss:.4f}).")
+        self.results_label.setText(f"<b>Test accuracy {accuracy}</b> on {len(evaluation.predicted)} test images; "
+                                   f"{len(evaluation.misclassified)} misclassified. Click a mistake to see how each "
+                                   "layer saw it.")
+        names = self._started.class_names if self._started else ()
+        self.confusion.set_confusion(evaluation.confusion, names)
+        self._show_mistakes(evaluation, names)
+        self._emit_snapshot(update, final=True, source=f"trained: {accuracy} test accuracy")
+
+    def _show_probe(self, update: TrainUpdate) -> None:
+        if update.probe is not None:
+            self._latest_probe = update.probe
+            if self.activations.isVisible():  # hidden tabs draw when shown (see _on_tab_changed)
+                # A row at a time between other events: the UI never waits for a whole network.
+                self.activations.set_prediction(update.probe, input_image=self._probe_image, progressive=True)
+
+    def _on_tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.activations and self._latest_probe is not None:
+            self.activations.set_prediction(self._latest_probe, input_image=self._probe_image)
+        if self.tabs.currentWidget() is self.filters and self._latest_kernels is not None:
+            self.filters.set_weights(self._latest_kernels)
+
+    def _set_probe(self, image) -> None:
+        """Make `image` the probe: the trainer reports its activations, or the classifier answers."""
+        self._probe_image = image
+        if self.controller.is_running():
+            self.controller.set_probe(image)
+        elif self._inference is not None and self._inference.has_model():
+            self._inference.request(image, tag="probe")
+
+    def use_drawing_as_probe(self, image) -> None:
+        """The drawing pad's current drawing, used as the probe when 'Probe with my drawing' is on."""
+        if self._built and self.follow_drawing.isChecked():
+            self._set_probe(image)
+
+    def _show_weights(self, update: TrainUpdate) -> None:
+        if update.weights:
+            kernels = [w for w in update.weights if w.ndim == 4]
+            if kernels:
+                self._latest_kernels = kernels[0]
+                if self.filters.isVisible():
+                    self.filters.set_weights(kernels[0])
+            if time.monotonic() - self._last_snapshot >= SNAPSHOT_INTERVAL_S:
+                source = f"training: epoch {update.epoch} of {update.epochs}, batch {update.batch}"
+                self._emit_snapshot(update, final=False, source=source)
+
+    def _emit_snapshot(self, update: TrainUpdate, *, final: bool, source: str) -> None:
+        if not update.weights or self._started is None or self._config is None:
+            return
+        self._last_snapshot = time.monotonic()
+        self.snapshot_ready.emit(ModelSnapshot(self._config.model, tuple(self._config.layers),
+                                               tuple(self._started.input_shape), tuple(self._started.class_names),
+                                               tuple(update.weights), source, final))
+
+    def _show_mistakes(self, evaluation, names) -> None:
+        started = self._started
+        if started is None or started.test_images is None:
+            return
+        indices = list(evaluation.misclassified[:60])
+        captions = [f"{_name(names, int(started.test_labels[i]))} → {_name(names, int(evaluation.predicted[i]))}"
+                    for i in indices]
+        self.gallery.set_images(started.test_images[indices] if indices else None, captions, indices)
+
+    def _on_gallery_clicked(self, index: int) -> None:
+        """A misclassified image becomes the probe: see how each layer saw it."""
+        if self._started is None or self._started.test_images is None:
+            return
+        self.follow_drawing.setChecked(False)
+        self.tabs.setCurrentWidget(self.activations)
+        self._set_probe(self._started.test_images[index])
+
+    def _on_inference(self, result) -> None:
+        if result.tag == "probe":
+            self.activations.set_prediction(result.prediction, input_image=self._probe_image)
+
+    # ------------------------------------------------------------------ augmentation preview
+    def _refresh_augmentation(self) -> None:
+        """Show a few images as the augmentation layers will vary them (computed off the UI thread)."""
+        augmentation = Augmentation(self.controls.rotation.value(), self.controls.translation.value(),
+                                    self.controls.zoom.value())
+        if not augmentation.enabled:
+            self.augment_view.clear("Turn on rotation, translation or zoom to preview the augmented images.")
+            return
+        started = self._started
+        images = started.test_images[:3] if started is not None and started.test_images is not None else None
+
+        def work() -> None:
+            from explorer.core.train.augment import preview
+            from explorer.core.train.datasets import load_dataset
+
+            try:
+                samples = images if images is not None else load_dataset("digits", limit=3).x_train[:3]
+                self._augmented.emit(preview(samples, augmentation, copies=3))
+            except Exception as exc:  # shown in the tab, never raised into Qt
+                self._augmented.emit(f"Cannot preview the augmentation: {exc}")
+
+        threading.Thread(target=work, name="augmentation-preview", daemon=True).start()
+
+    def _on_augmented(self, result) -> None:
+        if isinstance(result, str):
+            self.augment_view.clear(result)
+        else:
+            self.augment_view.set_images(result)
+
+    # ------------------------------------------------------------------ files
+    def _on_save_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save model", "model.keras", "Keras model (*.keras)")
+        if path:
+            self.save_model(path)
+
+    def save_model(self, path: str) -> bool:
+        from explorer.core.model.model_files import ModelFileError, save_model
+
+        if self._trained_model is None or self.controller.is_running():
+            return False
+        try:
+            written = save_model(self._trained_model, path)
+        except (OSError, ModelFileError, ValueError) as exc:
+            self._say(f"Could not save the model: {exc}", error=True)
+            return False
+        self._say(f"Saved {written}.")
+        return True
+
+    def _on_load_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load model", "", "Keras model (*.keras)")
+        if path:
+            self.load_model(path)
+
+    def load_model(self, path: str) -> bool:
+        """Load a .keras model for inspection and for the drawing pad."""
+        from explorer.core.model.model_files import ModelFileError, load_model
+
+        try:
+            model = load_model(path)
+        except ModelFileError as exc:
+            self._say(str(exc), error=True)
+            return False
+        return self.adopt_model(model, path)
+
+    def adopt_model(self, model, path: str) -> bool:
+        """Make a model already loaded (safe mode) from `path` the studio's and the drawing pad's."""
+        self.build()
+        if self.controller.is_running():
+            return False
+        self._trained_model = model
+        self.buttons["save"].setEnabled(True)
+        self.summary.setText(summary_html(model=model))
+        if self._inference is not None:
+            self._inference.load_model_file(path)
+        self._say(f"Loaded {path}; the drawing pad uses it now.")
+        return True
+
+    # ------------------------------------------------------------------ lessons
+    def is_running(self) -> bool:
+        """True while a run is in progress (settings and model are then fixed)."""
+        return self._built and self.controller.is_running()
+
+    def has_trained_model(self) -> bool:
+        """True when there is a model to save (trained or loaded, and no run in progress)."""
+        return self._trained_model is not None and not self.is_running()
+
+    def training_config(self) -> TrainConfig:
+        """The controls' settings (ValueError with a sentence when one is invalid)."""
+        self.build()
+        return self.controls.config()
+
+    def settings_to_remember(self) -> TrainConfig | None:
+        """The settings to remember at exit: the controls' when built and valid, else those restored."""
+        if not self._built:
+            return self._initial_config
+        try:
+            return self.controls.config()
+        except ValueError:
+            return None
+
+    def set_training_config(self, config: TrainConfig) -> None:
+        """Show `config` in the controls (not while a run is in progress; kept for later if not built)."""
+        if not self._built:
+            self._initial_config = config  # shown when the part is built: no start-up cost now
+        elif not self.controller.is_running():
+            self.controls.set_config(config)
+
+    def _on_export_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export curves", "curves.csv", "CSV (*.csv)")
+        if path:
+            from explorer.core.train.trainer import save_history_csv
+
+            try:
+                self._say(f"Saved {save_history_csv(path, self._history)}.")
+            except OSError as exc:
+                QMessageBox.warning(self, "Export failed", f"Could not save the curves: {exc}")
+
+    # ------------------------------------------------------------------ model editor and summary
+    def _edit_layers(self) -> None:
+        from explorer.ui.training.layer_editor import LayerEditorDialog
+
+        dialog = LayerEditorDialog(self.controls.layers, self._input_shape(), parent=self)
+        if dialog.exec():
+            self.controls.layers = dialog.layers()
+            self._show_summary()
+
+    def _input_shape(self):
+        from explorer.core.train.datasets import INPUT_SHAPES
+
+        return INPUT_SHAPES.get(self.controls.dataset.currentText(), (28, 28, 1))
+
+    def _show_summary(self) -> None:
+        if not self._built:
+            return
+        name = self.controls.model.currentText()
+        shape = tuple(self._started.input_shape) if self._started else self._input_shape()
+        classes = len(self._started.class_names) if self._started else 10
+        self.summary.setText(summary_html(name=name, layers=self.controls.layers, input_shape=shape,
+                                           num_classes=classes))
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        if error != self._status_is_error:  # a new palette repaints: only when the colour changes
+            set_colours(self.status, QColor("#b00020") if error else None)
+            self._status_is_error = error
+        self.status.setText(text)
+
+
+def _name(names, index: int) -> str:
+    return names[index] if 0 <= index < len(names) else str(index)
+
+
+def _progress_text(update: TrainUpdate) -> str:
+    parts = [f"epoch {update.epoch} of {update.epochs}", f"batch {update.batch} of {update.batches}"]
+    if update.samples_per_s:
+        parts.append(f"{update.samples_per_s:,.0f} images/s")
+    if update.eta_s is not None:
+        minutes, seconds = divmod(int(update.eta_s), 60)
+        parts.append(f"about {minutes}:{seconds:02d} left")
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        if key in update.metrics:
+            value = update.metrics[key]
+            parts.append(f"{key.replace('_', ' ')} {value:.2%}" if "accuracy" in key else f"{key.replace('_', ' ')} "
+                         f"{value:.4f}")
+    return " · ".join(parts)
+
+
+__all__ = ["QUICK_CONFIG", "TrainingStudio"]

@@ -1,0 +1,550 @@
+"""Feature-map mosaic: pure layout/levels/mosaic helpers and the pyqtgraph view."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from explorer.ui.widgets.feature_maps import (
+    BACKGROUND_RGB,
+    DIVERGING_LUT,
+    GREY_LUT,
+    FeatureMapView,
+    Layout,
+    apply_lut,
+    build_mosaic,
+    build_rgb_mosaic,
+    gap_regions,
+    lut_index,
+    mosaic_layout,
+    signed_levels,
+    tile_at,
+    unsigned_levels,
+)
+
+# --------------------------------------------------------------------------
+# Layout and tile_at
+# --------------------------------------------------------------------------
+
+
+def _naive_tile_map(layout: Layout) -> np.ndarray:
+    """(height, width, 3) int array of (index, row, col) per mosaic pixel, -1 in gaps."""
+    out = np.full((layout.height, layout.width, 3), -1, dtype=np.int64)
+    for k, (top, left) in enumerate(layout.positions):
+        rows, cols = np.mgrid[0:layout.tile_h, 0:layout.tile_w]
+        out[top:top + layout.tile_h, left:left + layout.tile_w] = np.stack(
+            [np.full_like(rows, k), rows, cols], axis=2)
+    return out
+
+
+def test_layout_of_eight_photo_sized_maps():
+    layout = mosaic_layout(8, 427, 640, gap=10, label_h=20, aspect=16 / 10)
+    assert layout.rows * layout.cols >= 8 > (layout.rows - 1) * layout.cols
+    assert (layout.rows, layout.cols) == (3, 3)
+    assert layout.width == 3 * 640 + 2 * 10
+    assert layout.height == 3 * (20 + 427) + 2 * 10
+    assert layout.positions[0] == (20, 0)
+    assert layout.positions[4] == (20 + 427 + 10 + 20, 650)
+
+
+def test_layout_follows_the_view_shape():
+    wide = mosaic_layout(12, 10, 10, gap=1, aspect=4.0)
+    tall = mosaic_layout(12, 10, 10, gap=1, aspect=0.25)
+    assert wide.cols > wide.rows
+    assert tall.rows > tall.cols
+    assert mosaic_layout(1, 5, 7).positions == ((0, 0),)
+
+
+def test_empty_layout_and_bad_arguments():
+    empty = mosaic_layout(0, 4, 4)
+    assert (empty.height, empty.width, empty.positions) == (0, 0, ())
+    assert tile_at(empty, 0, 0) is None
+    with pytest.raises(ValueError):
+        mosaic_layout(3, 0, 4)
+    with pytest.raises(ValueError):
+        mosaic_layout(3, 4, 4, gap=-1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(count=st.integers(1, 13), tile_h=st.integers(1, 9), tile_w=st.integers(1, 9),
+       gap=st.integers(0, 3), label_h=st.integers(0, 4),
+       aspect=st.floats(0.2, 5.0, allow_nan=False))
+def test_tile_at_matches_a_brute_force_map(count, tile_h, tile_w, gap, label_h, aspect):
+    layout = mosaic_layout(count, tile_h, tile_w, gap=gap, label_h=label_h, aspect=aspect)
+    expected = _naive_tile_map(layout)
+    for y in range(layout.height):
+        for x in range(layout.width):
+            want = tuple(expected[y, x]) if expected[y, x, 0] >= 0 else None
+            assert tile_at(layout, x, y) == want
+            # Any point inside the pixel's square maps to the same pixel.
+            assert tile_at(layout, x + 0.75, y + 0.25) == want
+    # Every map pixel appears exactly once.
+    assert (expected[..., 0] >= 0).sum() == count * tile_h * tile_w
+
+
+@settings(max_examples=60, deadline=None)
+@given(count=st.integers(1, 40), tile_h=st.integers(1, 60), tile_w=st.integers(1, 60),
+       data=st.data())
+def test_tile_origin_round_trip(count, tile_h, tile_w, data):
+    layout = mosaic_layout(count, tile_h, tile_w, label_h=data.draw(st.integers(0, 9)))
+    k = data.draw(st.integers(0, count - 1))
+    r = data.draw(st.integers(0, tile_h - 1))
+    c = data.draw(st.integers(0, tile_w - 1))
+    top, left = layout.positions[k]
+    assert tile_at(layout, left + c + 0.5, top + r + 0.5) == (k, r, c)
+
+
+def test_tile_at_outside_and_in_gaps():
+    layout = mosaic_layout(3, 4, 5, gap=2, label_h=3, aspect=10.0)   # one row of three
+    assert (layout.rows, layout.cols) == (1, 3)
+    assert tile_at(layout, -0.1, 4) is None
+    assert tile_at(layout, 0, -1) is None
+    assert tile_at(layout, layout.width, 4) is None
+    assert tile_at(layout, 0, layout.height) is None
+    assert tile_at(layout, float("nan"), 4) is None
+    assert tile_at(layout, 2, 1) is None            # label band
+    assert tile_at(layout, 5, 4) is None            # gap column right of tile 0
+    assert tile_at(layout, 6, 4) is None
+    assert tile_at(layout, 7, 4) == (1, 1, 0)
+
+
+def test_gap_regions_cover_exactly_the_non_tile_pixels():
+    layout = mosaic_layout(5, 3, 4, gap=2, label_h=2, aspect=1.0)
+    covered = np.zeros((layout.height, layout.width), bool)
+    for rows, cols in gap_regions(layout):
+        covered[rows, cols] = True
+    assert np.array_equal(covered, _naive_tile_map(layout)[..., 0] < 0)
+
+
+# --------------------------------------------------------------------------
+# Levels, mosaics and colour maps
+# --------------------------------------------------------------------------
+
+
+def _three_maps() -> np.ndarray:
+    maps = np.zeros((4, 5, 3), np.float32)
+    maps[..., 0] = np.linspace(-2.0, 1.0, 20).reshape(4, 5)   # max |v| = 2, negative
+    maps[..., 1] = np.linspace(0.0, 0.5, 20).reshape(4, 5)    # positive only
+    return maps                                              # map 2 is all zero
+
+
+def test_shared_levels_are_one_symmetric_range():
+    lv = signed_levels(_three_maps(), "shared")
+    assert lv.shape == (3, 2)
+    assert np.allclose(lv, [[-2.0, 2.0]] * 3)
+
+
+def test_per_map_levels_are_symmetric_per_map_and_never_zero_width():
+    lv = signed_levels(_three_maps(), "per-map")
+    assert np.allclose(lv[:2], [[-2.0, 2.0], [-0.5, 0.5]])
+    assert np.all(lv[:, 0] == -lv[:, 1])
+    assert 0 < lv[2, 1] < 1e-6                      # all-zero map: tiny, non-zero
+
+
+def test_levels_ignore_nan_and_inf_and_reject_unknown_modes():
+    maps = _three_maps()
+    maps[0, 0, 1] = np.nan
+    maps[1, 1, 1] = np.inf
+    maps[:, :, 2] = np.nan
+    lv = signed_levels(maps, "per-map")
+    assert np.allclose(lv[1], [-0.5, 0.5])
+    assert np.all(np.isfinite(lv)) and lv[2, 1] > 0
+    with pytest.raises(ValueError):
+        signed_levels(maps, "auto")
+
+
+def test_levels_on_many_maps_match_numpy():
+    rng = np.random.default_rng(1)
+    maps = rng.normal(size=(37, 53, 8)).astype(np.float32)    # rows not a multiple of any chunk
+    expected = np.abs(maps).max(axis=(0, 1))
+    assert np.allclose(signed_levels(maps, "per-map")[:, 1], expected)
+    lv = unsigned_levels(maps, "per-map")
+    assert np.allclose(lv[:, 0], maps.min(axis=(0, 1)))
+    assert np.allclose(lv[:, 1], maps.max(axis=(0, 1)))
+    shared = unsigned_levels(maps, "shared")
+    assert np.allclose(shared, [[maps.min(), maps.max()]] * 8)
+
+
+def test_unsigned_levels_of_a_constant_map_have_a_tiny_range():
+    lv = unsigned_levels(np.full((3, 3, 1), 0.25, np.float32))
+    assert lv[0, 0] < 0.25 < lv[0, 1] and lv[0, 1] - lv[0, 0] < 1e-6
+
+
+def test_mosaic_puts_zero_in_the_middle_and_keeps_negatives():
+    maps = _three_maps()
+    layout = mosaic_layout(3, 4, 5, gap=1, label_h=2, aspect=10.0)
+    mosaic = build_mosaic(maps, layout, signed_levels(maps, "shared"))
+    assert mosaic.dtype == np.float32 and mosaic.shape == (layout.height, layout.width)
+    tiles = [mosaic[t:t + 4, l:l + 5] for t, l in layout.positions]
+    assert np.all(tiles[2] == 0.5)                           # zero -> exactly the middle
+    assert lut_index(np.float32(0.5)) == 128
+    assert tiles[0][0, 0] == 0.0                             # -2 -> bottom, not below
+    assert np.isclose(tiles[0][-1, -1], 0.75)                # +1 of +-2 -> 3/4
+    # Negative values spread over the lower half instead of being clipped to one colour.
+    negatives = tiles[0][maps[..., 0] < 0]
+    assert len(np.unique(negatives)) == len(negatives) and negatives.max() < 0.5
+    assert np.allclose(tiles[1], maps[..., 1] / 4 + 0.5)      # shared range: small map stays pale
+    assert np.all(mosaic[0:2] == 0.5)                        # label band: neutral value
+
+
+def test_per_map_mosaic_scales_each_map_to_its_own_max():
+    maps = _three_maps()
+    layout = mosaic_layout(3, 4, 5, gap=1, aspect=10.0)
+    mosaic = build_mosaic(maps, layout, signed_levels(maps, "per-map"))
+    tiles = [mosaic[t:t + 4, l:l + 5] for t, l in layout.positions]
+    assert tiles[0].min() == 0.0
+    assert np.isclose(tiles[1].max(), 1.0) and np.isclose(tiles[1].min(), 0.5)
+    assert np.all(tiles[2] == 0.5)
+
+
+def test_mosaic_clips_to_given_levels_and_accepts_one_pair():
+    maps = _three_maps()
+    layout = mosaic_layout(3, 4, 5, gap=0, aspect=10.0)
+    mosaic = build_mosaic(maps, layout, (-1.0, 1.0), gap_value=np.nan)
+    assert np.nanmin(mosaic) == 0.0 and np.nanmax(mosaic) <= 1.0
+    with pytest.raises(ValueError):
+        build_mosaic(maps[..., :2], layout, (-1.0, 1.0))
+
+
+@settings(max_examples=30, deadline=None)
+@given(k=st.integers(1, 9), h=st.integers(1, 12), w=st.integers(1, 12), seed=st.integers(0, 99))
+def test_mosaic_matches_a_naive_tiling(k, h, w, seed):
+    maps = np.random.default_rng(seed).normal(size=(h, w, k)).astype(np.float32)
+    layout = mosaic_layout(k, h, w, gap=1, label_h=1)
+    levels = signed_levels(maps, "per-map")
+    mosaic = build_mosaic(maps, layout, levels, gap_value=-7.0)
+    expected = np.full((layout.height, layout.width), -7.0, np.float32)
+    for i, (t, l) in enumerate(layout.positions):
+        lo, hi = levels[i]
+        expected[t:t + h, l:l + w] = np.clip((maps[..., i] - lo) / (hi - lo), 0, 1)
+    assert np.allclose(mosaic, expected, atol=1e-6)
+
+
+def test_rgb_mosaic_from_list_or_stacked_channels():
+    images = [np.full((3, 4, 3), v, np.float32) for v in (0.2, 1.7, -0.3)]
+    layout = mosaic_layout(3, 3, 4, gap=1, aspect=10.0)
+    from_list = build_rgb_mosaic(images, layout)
+    from_stack = build_rgb_mosaic(np.concatenate(images, axis=2), layout)
+    assert from_list.shape == (layout.height, layout.width, 3)
+    assert np.array_equal(from_list, from_stack)
+    t, l = layout.positions[1]
+    assert np.all(from_list[t:t + 3, l:l + 4] == 1.0)        # clipped
+    t, l = layout.positions[2]
+    assert np.all(from_list[t:t + 3, l:l + 4] == 0.0)
+
+
+def test_colour_maps_are_256_entries_diverging_and_grey():
+    assert DIVERGING_LUT.shape == GREY_LUT.shape == (256, 3)
+    assert DIVERGING_LUT.dtype == GREY_LUT.dtype == np.uint8
+    assert np.all(DIVERGING_LUT[127:129] >= 250)                     # white around zero
+    low, high = DIVERGING_LUT[0].astype(int), DIVERGING_LUT[255].astype(int)
+    assert low[2] > low[0] + 50 and high[0] > high[2] + 50           # blue below, red above
+    # Lightness falls away from the centre on both sides (no clipping to one colour).
+    lightness = DIVERGING_LUT.astype(int).sum(axis=1)
+    assert np.all(np.diff(lightness[:128]) >= 0) and np.all(np.diff(lightness[128:]) <= 0)
+    assert np.array_equal(GREY_LUT[:, 0], np.arange(256)) and np.all(GREY_LUT == GREY_LUT[:, :1])
+
+
+def test_apply_lut_paints_gaps_and_nan_in_the_background_colour():
+    layout = mosaic_layout(2, 2, 2, gap=1, aspect=10.0)
+    mosaic = np.array([[0.0, 0.5, 0.3, 1.0, np.nan]] * 2, np.float32)
+    rgb = apply_lut(mosaic, DIVERGING_LUT, layout=layout)
+    assert rgb.shape == (2, 5, 3) and rgb.dtype == np.uint8
+    assert np.array_equal(rgb[0, 0], DIVERGING_LUT[0])
+    assert np.array_equal(rgb[0, 1], DIVERGING_LUT[128])
+    assert np.array_equal(rgb[0, 2], BACKGROUND_RGB)        # gap column
+    assert np.array_equal(rgb[0, 4], BACKGROUND_RGB)        # NaN
+
+
+def test_module_does_not_import_tensorflow():
+    code = ("import sys, explorer.ui.widgets.feature_maps; "
+            "sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
+
+
+# --------------------------------------------------------------------------
+# The widget
+# --------------------------------------------------------------------------
+
+H, W, K = 12, 16, 4
+
+
+def _maps() -> np.ndarray:
+    y, x = np.mgrid[0:H, 0:W].astype(np.float32)
+    return np.stack([x - 8, y - 6, np.zeros((H, W)), (x - 8) * 0.01], axis=2).astype(np.float32)
+
+
+@pytest.fixture
+def view(qtbot):
+    widget = FeatureMapView()
+    qtbot.addWidget(widget)
+    widget.resize(800, 560)
+    return widget
+
+
+@pytest.fixture
+def shown(qtbot, view):
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_maps(_maps(), ["a", "b", "zero", "small"])
+    qtbot.wait(20)
+    return view
+
+
+def test_set_maps_draws_one_float_mosaic_with_explicit_levels(view):
+    maps = _maps()
+    view.set_maps(maps, ["a", "b", "zero", "small"])
+    layout = view.layout_info
+    assert layout.count == K and (layout.tile_h, layout.tile_w) == (H, W)
+    image = view.image_item.image
+    assert image.dtype == np.float32 and image.shape == (layout.height, layout.width)
+    assert np.shares_memory(image, view.mosaic())
+    assert tuple(view.image_item.levels) == (0.0, 1.0)
+    assert view.image_item.lut is DIVERGING_LUT
+    assert view.current_maps().shape == (H, W, K)
+    assert np.shares_memory(view.current_maps(), maps)      # kept, not copied
+    assert not view.current_maps().flags.writeable
+    assert np.allclose(view.current_levels(), [[-8.0, 8.0]] * K)
+    assert view.current_labels() == ("a", "b", "zero", "small")
+    assert [item.text() for item in view.label_items()] == ["a", "b", "zero", "small"]
+    assert not view.color_bar_widget.isHidden()
+    assert view.color_bar.levels() == (-8.0, 8.0)
+    assert view.value_at(0, 2, 3) == maps[2, 3, 0]
+
+
+def test_labels_sit_in_their_band_above_each_tile(shown):
+    layout = shown.layout_info
+    for item, (top, left) in zip(shown.label_items(), layout.positions):
+        rect = item.mapRectToParent(item.boundingRect())
+        assert rect.bottom() <= top + 1e-6
+        assert rect.top() >= top - layout.label_h - 1e-6
+        assert left - 1e-6 <= rect.left() and rect.right() <= left + layout.tile_w + layout.gap + 1e-6
+
+
+def test_a_single_unlabelled_map_has_no_label_band(view):
+    view.set_maps(_maps()[..., 0])
+    assert view.layout_info.count == 1 and view.layout_info.label_h == 0
+    assert view.label_items() == []
+
+
+def test_updates_reuse_the_same_items(view):
+    view.set_maps(_maps(), list("abcd"))
+    items = list(view.view_box.addedItems)
+    image_item = view.image_item
+    for _ in range(3):
+        view.set_maps(_maps() * 2, list("abcd"), levels="per-map")
+    assert view.view_box.addedItems == items and view.image_item is image_item
+
+
+def test_set_rgb_shows_colour_tiles_without_colour_bar(view):
+    images = [np.full((H, W, 3), 0.25 * i, np.float32) for i in range(3)]
+    images[2][0, 0] = 5.0
+    view.set_rgb(images, ["r", "g", "b"])
+    assert view.image_item.image.shape == (view.layout_info.height, view.layout_info.width, 3)
+    assert view.image_item.image.max() <= 1.0
+    assert view.color_bar_widget.isHidden()
+    assert view.current_maps().shape == (3, H, W, 3)
+    assert view.current_levels() is None
+    view.set_rgb(np.concatenate(images, axis=2))
+    assert view.layout_info.count == 3
+
+
+def test_set_image_grey_and_rgb(view):
+    grey = np.linspace(0, 1, H * W, dtype=np.float32).reshape(H, W, 1)
+    view.set_image(grey, "input")
+    assert view.image_item.image.ndim == 2 and view.image_item.lut is GREY_LUT
+    assert np.allclose(view.current_levels(), [[0.0, 1.0]])
+    assert view.color_bar_widget.isHidden()
+    assert view.layout_info.count == 1
+    rgb = (np.random.default_rng(0).random((H, W, 3)) * 255).astype(np.uint8)
+    view.set_image(rgb)
+    assert view.image_item.image.shape == (H, W, 3)                    # no labels, no gaps
+    assert np.allclose(view.image_item.image, rgb / 255.0, atol=1e-6)
+
+
+def test_levels_mode_switch_rerenders_from_the_stored_maps(view):
+    maps = _maps()
+    view.set_maps(maps, list("abcd"))
+    shared = view.mosaic().copy()
+    view.set_levels_mode("per-map")
+    assert view.levels_mode() == "per-map"
+    assert view.current_maps().base is maps or np.shares_memory(view.current_maps(), maps)
+    assert np.allclose(view.current_levels()[:2], [[-8, 8], [-6, 6]])
+    assert not np.array_equal(view.mosaic(), shared)
+    assert view.color_bar.levels() == (-1.0, 1.0)
+    assert "fraction" in view.color_bar.getAxis("bottom").labelText
+    view.set_levels_mode("shared")
+    assert np.array_equal(view.mosaic(), shared)
+    with pytest.raises(ValueError):
+        view.set_levels_mode("auto")
+
+
+def test_message_replaces_the_maps_until_the_next_update(qtbot, view):
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_maps(_maps())
+    text = "The 7x7 kernel is larger than the 5x5 image: there is no output."
+    view.set_message(text)
+    assert view.message() == text
+    assert view.message_label.isVisible() and not view.graphics.isVisible()
+    assert view.current_maps() is None                       # nothing left to export
+    assert view.render_png_array().shape == (0, 0, 3)
+    view.set_maps(_maps())
+    assert view.message() is None
+    assert view.graphics.isVisible() and not view.message_label.isVisible()
+
+
+def test_empty_maps_explain_themselves(view):
+    view.set_maps(np.zeros((5, 5, 0), np.float32))
+    assert "no feature maps" in view.message()
+    view.set_maps(np.zeros((5, 5, 2), np.float32))
+    assert view.message() is None and view.layout_info.count == 2
+
+
+def test_live_updates_keep_the_chosen_levels_mode(view):
+    view.set_maps(_maps(), list("abcd"))
+    view.set_levels_mode("per-map")
+    view.set_maps(_maps() * 5, list("abcd"))                # e.g. the next kernel edit
+    assert view.levels_mode() == "per-map"
+    assert np.allclose(view.current_levels()[0], [-40, 40])
+    view.set_maps(_maps(), list("abcd"), levels="shared")
+    assert view.levels_mode() == "shared"
+
+
+def _viewport_point(view: FeatureMapView, index: int, y: float, x: float):
+    return view.viewport_point(index, y, x)
+
+
+def _gap_point(view: FeatureMapView):
+    top, left = view.layout_info.positions[0]
+    layout = view.layout_info
+    scene = view.view_box.mapViewToScene(QPointF(left + layout.tile_w + layout.gap / 2, top + 2.5))
+    return view.graphics.mapFromScene(scene)
+
+
+def test_hover_reports_map_pixels_and_nothing_over_gaps(qtbot, shown):
+    viewport = shown.graphics.viewport()
+    # A map pixel must be several screen pixels wide for this test to be exact.
+    assert shown.view_box.viewPixelSize()[0] < 0.25
+    for index, y, x in [(0, 3, 5), (3, 11, 15), (1, 0, 0)]:
+        with qtbot.waitSignal(shown.pixel_hovered, timeout=1000) as blocker:
+            QTest.mouseMove(viewport, _viewport_point(shown, index, y, x))
+        assert blocker.args == [index, y, x]
+    with qtbot.waitSignal(shown.hover_left, timeout=1000):
+        with qtbot.assertNotEmitted(shown.pixel_hovered, wait=150):
+            QTest.mouseMove(viewport, _gap_point(shown))
+    with qtbot.waitSignal(shown.pixel_hovered, timeout=1000) as blocker:
+        QTest.mouseMove(viewport, _viewport_point(shown, 2, 6, 7))
+    assert blocker.args == [2, 6, 7]
+    with qtbot.waitSignal(shown.hover_left, timeout=1000):
+        QApplication.sendEvent(viewport, QEvent(QEvent.Type.Leave))
+
+
+def test_hover_is_throttled(qtbot, shown):
+    viewport = shown.graphics.viewport()
+    seen = []
+    shown.pixel_hovered.connect(lambda *a: seen.append(a))
+    for x in range(W):
+        QTest.mouseMove(viewport, _viewport_point(shown, 0, 4, x))
+        qtbot.wait(2)
+    qtbot.wait(100)
+    assert seen and seen[-1] == (0, 4, W - 1)         # the latest position is never lost
+    assert len(seen) < W                               # ...but rapid moves are merged
+
+
+def test_click_reports_the_map_pixel_and_nothing_over_gaps(qtbot, shown):
+    viewport = shown.graphics.viewport()
+    with qtbot.waitSignal(shown.pixel_clicked, timeout=1000) as blocker:
+        QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=_viewport_point(shown, 2, 9, 13))
+    assert blocker.args == [2, 9, 13]
+    qtbot.wait(400)                                    # not a double click
+    with qtbot.assertNotEmitted(shown.pixel_clicked, wait=100):
+        QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=_gap_point(shown))
+
+
+def test_no_reports_while_a_message_is_shown(qtbot, shown):
+    shown.set_message("nothing to show")
+    with qtbot.assertNotEmitted(shown.pixel_clicked, wait=100):
+        QTest.mouseClick(shown.message_label, Qt.MouseButton.LeftButton)
+
+
+def test_highlight_geometry_is_clipped_to_the_tile(view):
+    view.set_maps(_maps(), list("abcd"))
+    top, left = view.layout_info.positions[2]
+    view.highlight(2, 3, 4, 6, 9)
+    assert view.highlight_rect() == QRectF(left + 4, top + 3, 5, 3)
+    view.highlight(2, -2, -1, 3, 2, color="#ff00ff")                # padded window at the corner
+    assert view.highlight_rect() == QRectF(left, top, 2, 3)
+    view.highlight(2, H - 1, W - 2, H + 5, W + 5)
+    assert view.highlight_rect() == QRectF(left + W - 2, top + H - 1, 2, 1)
+    view.highlight(2, -5, -5, 0, 0)                                  # entirely outside
+    assert view.highlight_rect() is None
+    view.highlight(9, 0, 0, 1, 1)                                    # no such tile
+    assert view.highlight_rect() is None
+    view.highlight(1, 0, 0, 1, 1)
+    view.clear_highlight()
+    assert view.highlight_rect() is None
+
+
+def test_highlight_survives_live_updates_but_not_a_new_shape(view):
+    view.set_maps(_maps(), list("abcd"))
+    view.highlight(1, 1, 1, 4, 4)
+    view.set_maps(_maps() * 3, list("abcd"))
+    assert view.highlight_rect() is not None
+    view.set_maps(_maps()[:6], list("abcd"))
+    assert view.highlight_rect() is None
+
+
+def test_render_png_array_matches_the_screen_colours(qtbot, view):
+    maps = _maps()
+    view.set_maps(maps, list("abcd"))
+    rgb = view.render_png_array()
+    layout = view.layout_info
+    assert rgb.shape == (layout.height, layout.width, 3) and rgb.dtype == np.uint8
+    top, left = layout.positions[2]
+    assert np.all(rgb[top:top + H, left:left + W] >= 250)             # all-zero map: white
+    assert np.array_equal(rgb[0, 0], BACKGROUND_RGB)                  # label band
+    # Same colours as pyqtgraph's own rendering of the mosaic.
+    view.image_item.render()
+    qimage = view.image_item.qimage.convertToFormat(QImage.Format.Format_RGB888)
+    ptr = qimage.constBits()
+    screen = np.frombuffer(ptr, np.uint8, count=qimage.sizeInBytes()).reshape(
+        qimage.height(), qimage.bytesPerLine())[:, :3 * qimage.width()].reshape(qimage.height(), -1, 3)
+    tiles = np.zeros(rgb.shape[:2], bool)
+    for t, l in layout.positions:
+        tiles[t:t + H, l:l + W] = True
+    assert np.array_equal(screen[tiles], rgb[tiles])
+    labelled = view.render_png_array(with_labels=True)
+    assert labelled.shape == rgb.shape
+    assert np.array_equal(labelled[tiles], rgb[tiles])
+    assert not np.array_equal(labelled, rgb)                           # text in the bands
+
+
+def test_render_png_array_of_rgb_and_empty_view(view):
+    assert view.render_png_array().shape == (0, 0, 3)
+    view.set_rgb([np.ones((H, W, 3), np.float32)] * 2)
+    rgb = view.render_png_array()
+    top, left = view.layout_info.positions[1]
+    assert rgb.dtype == np.uint8 and np.all(rgb[top:top + H, left:left + W] == 255)
+
+
+def test_grid_follows_the_view_shape_on_resize(qtbot, view):
+    view.show()
+    qtbot.waitExposed(view)
+    maps = np.zeros((10, 10, 12), np.float32)
+    view.resize(1200, 300)
+    qtbot.wait(150)
+    view.set_maps(maps)
+    wide = view.layout_info
+    assert wide.cols > wide.rows
+    view.resize(300, 1200)
+    qtbot.waitUntil(lambda: view.layout_info.rows > view.layout_info.cols, timeout=2000)
