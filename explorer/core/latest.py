@@ -27,6 +27,7 @@ class LatestOnly(Generic[T]):
 
     def __init__(self, first=None) -> None:
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
         self._items: dict = {}
         self._first = first
         self._busy = False
@@ -46,9 +47,21 @@ class LatestOnly(Generic[T]):
         with self._lock:
             if not self._items:
                 self._busy = False
+                self._idle.notify_all()
                 return None
             key = self._first if self._first in self._items else next(iter(self._items))
             return self._items.pop(key)
+
+    @property
+    def busy(self) -> bool:
+        """True from a `put` that woke the worker until a `take` has found nothing left."""
+        with self._lock:
+            return self._busy
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until the worker has found nothing left; True unless `timeout` seconds passed first."""
+        with self._lock:
+            return self._idle.wait_for(lambda: not self._busy, timeout)
 
     def clear(self) -> None:
         """Drop everything waiting (shutting down)."""
