@@ -14,6 +14,7 @@ import numpy as np
 
 from explorer.core import arithmetic
 from explorer.core.lab.pipeline import LabRequest, LabResult
+from explorer.core.numbers import format_number
 
 
 @dataclass(frozen=True)
@@ -126,10 +127,3 @@ def _taps(n: int, f: int, s, axis: int, out: int) -> list[int]:
     pad = spec if isinstance(spec, str) else spec[axis]
     before, _ = arithmetic.axis_padding(pad, n, f, stride, dilation)
     return [stride * out + dilation * i - before for i in range(f)]
-
-
-def format_number(value: float) -> str:
-    """Short, readable number: 3 significant decimals, no trailing zeros, real minus sign."""
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    text = "0" if text in ("-0", "") else text
-    return text.replace("-", "\u2212")

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.lab.explain import ConvStep, PoolStep, format_number
+from explorer.core.lab.explain import ConvStep, PoolStep
+from explorer.core.numbers import format_number
 from explorer.ui.kernel_lab.kernel_editor import diverging_colour
 from explorer.ui.widgets.appearance import signals as appearance_signals
 from explorer.ui.widgets.help_text import describe, tip

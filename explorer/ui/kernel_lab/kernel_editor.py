@@ -22,7 +22,6 @@ Conventions a learner can rely on:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -64,6 +63,7 @@ from PySide6.QtWidgets import (
 from explorer.core.lab import kernels
 from explorer.core.lab.kernels import MAX_KERNEL_SIZE
 from explorer.core.lab.pipeline import KernelBank
+from explorer.core.numbers import FLOAT32_MAX, exact_text, format_value, parse_value
 from explorer.ui.widgets.appearance import colour_scheme
 from explorer.ui.widgets.appearance import signals as appearance_signals
 from explorer.ui.widgets.text_style import follow_font, set_colours
@@ -73,9 +73,7 @@ __all__ = [
     "MAX_KERNELS",
     "KernelEditor",
     "diverging_colour",
-    "format_value",
     "kernel_pixmap",
-    "parse_value",
     "resize_centred",
 ]
 
@@ -86,98 +84,11 @@ BIAS_RANGE = (-100.0, 100.0)
 START_PRESET = "sharpen"
 BANK_ICON_PX = 32  # the kernel pictures in the bank list
 
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_NON_FINITE_WORDS = {"nan", "inf", "infinity"}
 
 _WARNING_COLOUR = QColor(178, 24, 43)  # warnings in a dark red, readable in both themes
 
 
 # ----------------------------------------------------------------- pure helpers
-def format_value(value: float, decimals: int = 3) -> str:
-    """Return a compact text for a kernel value.
-
-    Parameters
-    ----------
-    value : float
-        The value.
-    decimals : int
-        Most decimals shown; trailing zeros are trimmed (``0.5``, ``-1``).
-
-    Returns
-    -------
-    str
-        e.g. ``"5"``, ``"-0.25"``, ``"0.111"``; a non-zero value that rounds
-        to zero shows as ``"≈0"``, so it never reads as an exact ``0``.
-    """
-    value = float(value)
-    if value == 0:
-        return "0"  # also turns -0.0 into "0"
-    if abs(value) >= 1e5:
-        return f"{value:.2g}"
-    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-    if text in ("0", "-0", ""):
-        return "≈0"
-    return text
-
-
-def exact_text(value: float) -> str:
-    """The shortest text that reads back as the same float32 value."""
-    text = str(np.float32(value))
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _shorten(text: str, limit: int = 16) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def parse_value(text: str) -> float:
-    """Parse what a learner typed into a cell.
-
-    Accepts decimals (``0.5``, ``.5``, ``-2``, ``1e-3``), a comma as decimal
-    separator (``0,5``), the Unicode minus sign, and simple fractions
-    (``1/9``) — parsed by a regular expression, never ``eval``.
-
-    Returns
-    -------
-    float
-        A value that is finite as float32.
-
-    Raises
-    ------
-    ValueError
-        With a short sentence for the status label.
-    """
-    shown = _shorten(text.strip())
-    unchanged = "the kernel is unchanged"
-    cleaned = text.strip().replace("\u2212", "-").replace(" ", "")
-    if not cleaned:
-        raise ValueError(f"An empty cell is not a number (type 0 for zero); {unchanged}")
-    if "," in cleaned and "." not in cleaned and cleaned.count(",") == 1:
-        cleaned = cleaned.replace(",", ".")
-    parts = cleaned.split("/")
-    if len(parts) > 2:
-        raise ValueError(f"“{shown}” is not a number; {unchanged}")
-    numbers = []
-    for part in parts:
-        if part.lower().lstrip("+-") in _NON_FINITE_WORDS:
-            raise ValueError(f"“{shown}” is not a finite number: kernel values must be real numbers; {unchanged}")
-        if not _NUMBER.fullmatch(part):
-            raise ValueError(f"“{shown}” is not a number; {unchanged}")
-        numbers.append(float(part))
-    if not all(math.isfinite(n) for n in numbers):
-        raise ValueError(f"“{shown}” is too large (at most about ±3.4e38); {unchanged}")
-    if len(numbers) == 2:
-        if numbers[1] == 0:
-            raise ValueError(f"“{shown}” divides by zero; {unchanged}")
-        value = numbers[0] / numbers[1]
-    else:
-        value = numbers[0]
-    if not math.isfinite(value) or abs(value) > _FLOAT32_MAX:
-        raise ValueError(f"“{shown}” is too large (at most about ±3.4e38); {unchanged}")
-    return value
-
-
 def centre_index(n: int) -> int:
     """The centre cell of a side of length ``n`` (as TensorFlow's "same" padding aligns it)."""
     return (n - 1) // 2
@@ -363,7 +274,7 @@ class _KernelModel(QAbstractTableModel):
         try:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 number = float(value)
-                if not math.isfinite(number) or abs(number) > _FLOAT32_MAX:
+                if not math.isfinite(number) or abs(number) > FLOAT32_MAX:
                     raise ValueError(f"“{value}” is not a finite number; the kernel is unchanged")
             else:
                 number = parse_value("" if value is None else str(value))

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.files import atomic_write, save_npy
-from explorer.core.lab.explain import explain_conv, explain_pool, format_number
+from explorer.core.lab.explain import explain_conv, explain_pool
 from explorer.core.lab.pipeline import LabRequest, LabResult
 from explorer.core.lesson import LabState
+from explorer.core.numbers import format_number
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.lazy_part import LazyPart
 from explorer.ui.widgets.text_style import widen_panes

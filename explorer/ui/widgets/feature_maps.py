@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core.numbers import tick_text
 from explorer.core.render.mosaic import (  # noqa: F401  (the public ones are re-exported)
     BACKGROUND_RGB,
     DIVERGING_LUT,
@@ -603,7 +604,7 @@ class FeatureMapView(QWidget):
         elif self._signed:
             hi = float(self._levels[0, 1])
             lo = -hi
-            ticks = [(lo, _fmt(lo)), (0.0, "0"), (hi, "+" + _fmt(hi))]
+            ticks = [(lo, tick_text(lo)), (0.0, "0"), (hi, "+" + tick_text(hi))]
             caption = "value  (one range for all maps; white = 0)"
         elif per_map:
             lo, hi = 0.0, 1.0
@@ -611,7 +612,7 @@ class FeatureMapView(QWidget):
             caption = "each map from its own min to max  (per-map levels)"
         else:
             lo, hi = float(self._levels[0, 0]), float(self._levels[0, 1])
-            ticks = [(lo, _fmt(lo)), (hi, _fmt(hi))]
+            ticks = [(lo, tick_text(lo)), (hi, tick_text(hi))]
             caption = "value  (one range for all maps)"
         bar.setLevels((lo, hi))
         if (ticks, caption) != self._bar_text:
@@ -785,9 +786,3 @@ def _gap_path(layout: Layout) -> QPainterPath:
     for rows, cols in gap_regions(layout):
         path.addRect(QRectF(cols.start, rows.start, cols.stop - cols.start, rows.stop - rows.start))
     return path
-
-
-def _fmt(value: float) -> str:
-    """Short tick text; a real minus sign reads better than a hyphen."""
-    text = f"{value:.3g}"
-    return text.replace("-", "\u2212")

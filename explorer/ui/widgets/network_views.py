@@ -68,6 +68,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core.numbers import tick_text
 from explorer.core.render.mosaic import (
     BACKGROUND_RGB,
     GREY_LUT,
@@ -83,7 +84,7 @@ from explorer.core.render.mosaic import (
 from explorer.core.train.types import LayerActivation, Prediction
 from explorer.ui.widgets.appearance import colour_scheme
 from explorer.ui.widgets.appearance import signals as appearance_signals
-from explorer.ui.widgets.feature_maps import _LABEL_RGB, FeatureMapView, _fmt, _gap_path, gap_item
+from explorer.ui.widgets.feature_maps import _LABEL_RGB, FeatureMapView, _gap_path, gap_item
 from explorer.ui.widgets.help_text import describe
 from explorer.ui.widgets.painted_text import ElidedLabel
 from explorer.ui.widgets.scene_updates import settle_scene
@@ -464,7 +465,7 @@ class _Bars(pg.GraphicsView):
             if percent:
                 text = "" if value < 0.0005 else f"{100.0 * value:.1f}%"
             else:
-                text = _fmt(float(value))
+                text = tick_text(float(value))
             inside = abs(value) > inside_from
             sign = -1.0 if value < 0 else 1.0
             # Inside the bar's end (light text) when long, just past it otherwise.
@@ -531,7 +532,7 @@ def _strip_shape(n: int) -> tuple[int, int]:
 def _scale_text(levels_half: float, lo: float) -> str:
     if not math.isfinite(levels_half) or levels_half <= 1e-9:
         return "all zero"
-    m = _fmt(levels_half)
+    m = tick_text(levels_half)
     if lo < 0:
         return f"blue \u2212{m} \u00b7 white 0 \u00b7 red +{m}"
     return f"white 0 \u2192 red {m}"
@@ -614,7 +615,7 @@ class _MapsRow(_LayerRow):
             return None
         k, r, c = hit
         return (f"{self.layer_name}, channel {k}\nrow {r}, column {c}: "
-                f"{_fmt(float(self._output[r, c, k]))}")
+                f"{tick_text(float(self._output[r, c, k]))}")
 
 
 class _StripRow(_LayerRow):
@@ -663,7 +664,7 @@ class _StripRow(_LayerRow):
         i = row * self.cols + col
         if i >= self.count:
             return None
-        return f"{self.layer_name}, unit {i}: {_fmt(float(self._output[i]))}"
+        return f"{self.layer_name}, unit {i}: {tick_text(float(self._output[i]))}"
 
 
 class _BarsRow(_LayerRow):
@@ -734,7 +735,7 @@ class _InputRow(_LayerRow):
         h, w = self._output.shape[:2]
         if not (0 <= row < h and 0 <= col < w):
             return None
-        values = ", ".join(_fmt(float(v)) for v in self._output[row, col])
+        values = ", ".join(tick_text(float(v)) for v in self._output[row, col])
         return f"input pixel row {row}, column {col}: {values}"
 
 
@@ -1064,7 +1065,7 @@ class FiltersView(QWidget):
         if self._kernel is None:
             return
         weights = self._kernel[y, x, :, index]
-        values = ", ".join(_fmt(float(v)) for v in weights[:3])
+        values = ", ".join(tick_text(float(v)) for v in weights[:3])
         more = ", \u2026" if weights.size > 3 else ""
         self.hover_label.setText(f"filter {index}, row {y}, column {x}: weight {values}{more}")
 

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from explorer.core import arithmetic
 from explorer.core.lab import kernels
 from explorer.core.lab import pipeline as lab
-from explorer.core.lab.explain import explain_conv, explain_pool, format_number
+from explorer.core.lab.explain import explain_conv, explain_pool
+from explorer.core.numbers import format_number
 
 RNG = np.random.default_rng(11)
 IMAGE = RNG.random((13, 17, 3)).astype(np.float32)

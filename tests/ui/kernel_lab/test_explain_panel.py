@@ -4,7 +4,8 @@ import numpy as np
 
 from explorer.core.lab import kernels
 from explorer.core.lab import pipeline as lab
-from explorer.core.lab.explain import explain_conv, explain_pool, format_number
+from explorer.core.lab.explain import explain_conv, explain_pool
+from explorer.core.numbers import format_number
 from explorer.ui.kernel_lab.explain_panel import HINT, ExplainPanel
 
 IMAGE = np.random.default_rng(5).random((10, 12, 3)).astype(np.float32)

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 
 from explorer.core.lab import kernels
 from explorer.core.lab.pipeline import KernelBank
-from explorer.ui.kernel_lab.kernel_editor import KernelEditor, format_value, parse_value, resize_centred
+from explorer.core.numbers import format_value, parse_value
+from explorer.ui.kernel_lab.kernel_editor import KernelEditor, resize_centred
 
 SHARPEN = kernels.PRESETS["sharpen"]
 EDIT = Qt.ItemDataRole.EditRole
