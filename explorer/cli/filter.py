@@ -100,10 +100,13 @@ def _load(source: str, images):
         raise CliError(str(exc)) from None
 
 
-def _kernels(specs: list[str]) -> list:
-    import numpy as np
+#: Kernel banks are small: 64 filters of 15×15 over 3 channels take 170 KiB.
+_MAX_KERNEL_FILE_BYTES = 16 * 2**20
 
+
+def _kernels(specs: list[str]) -> list:
     from explorer.core.lab import kernels
+    from explorer.core.npy_files import read_npy
 
     out = []
     for spec in specs:
@@ -113,8 +116,11 @@ def _kernels(specs: list[str]) -> list:
         if not spec.lower().endswith(".npy"):
             raise CliError(f"unknown kernel {spec!r}: use a .npy file or one of {', '.join(kernels.PRESETS)}")
         try:
-            array = np.load(spec, allow_pickle=False)  # never unpickle: a .npy can carry code
-        except (OSError, ValueError) as exc:
+            # The header is checked first: a lying one must not make us allocate what it claims.
+            array = read_npy(spec, max_bytes=_MAX_KERNEL_FILE_BYTES, what="it")
+        except OSError as exc:
+            raise CliError(f"cannot read kernel file {spec}: {exc.strerror or exc}") from None
+        except ValueError as exc:
             raise CliError(f"cannot read kernel file {spec}: {exc}") from None
         out.extend(array if array.ndim == 3 else [array])
     return out

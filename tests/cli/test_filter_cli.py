@@ -79,6 +79,19 @@ def test_unsafe_or_broken_kernel_files_are_refused(tmp_path, photo, capsys):
         assert needle in capsys.readouterr().err
 
 
+def test_a_kernel_file_whose_header_lies_is_refused_without_allocating(tmp_path, photo, capsys):
+    from tests.core.test_npy_files import lying_npy
+
+    (tmp_path / "huge.npy").write_bytes(lying_npy((99999, 99999, 3)))
+    (tmp_path / "short.npy").write_bytes(lying_npy((15, 15)))
+    for name, needle in (("huge.npy", "99999×99999×3 float32 array (112 GiB), more than the 16 MiB allowed"),
+                         ("short.npy", "truncated")):
+        assert run(photo, "--kernel", tmp_path / name, "--out", tmp_path / "o.png") == 1
+        err = capsys.readouterr().err
+        assert f"cannot read kernel file {tmp_path / name}: it" in err and needle in err
+        assert len(err.strip().splitlines()) == 1
+
+
 def test_corrupt_image_and_unwritable_output(tmp_path, photo, capsys):
     (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8 broken")
     assert run(tmp_path / "bad.jpg", "--kernel", "sharpen", "--out", tmp_path / "o.png") == 1
