@@ -7,95 +7,33 @@ module imports neither TensorFlow nor pyqtgraph. TensorFlow is imported by a
 
 from __future__ import annotations
 
-import html
-import platform
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
-import PySide6
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot, qVersion
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence, QPaintEvent
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QIcon, QPaintEvent
 from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from explorer import __version__
 from explorer.core.lesson import LESSON_SUFFIX, training_from_json, training_to_json
 from explorer.core.parts import PART_TITLES, PARTS
-from explorer.core.presentation import DEFAULT_SCALE, SCALES, THEMES
-from explorer.core.render.colour_maps import COLOUR_SCHEMES
+from explorer.core.presentation import SCALES
 from explorer.paths import resource_path
 from explorer.ui.draw.draw_panel import DrawPanel
 from explorer.ui.kernel_lab.kernel_lab import KernelLab
 from explorer.ui.services.gc_policy import collect_on_ui_thread
 from explorer.ui.services.inference import InferenceService
+from explorer.ui.shell.about import APP_NAME, build_about_text, runtime_versions
 from explorer.ui.shell.help_panels import ConceptsPanel, ShortcutsDialog
 from explorer.ui.shell.lessons import LESSON_FILTER, LessonFiles
+from explorer.ui.shell.menus import build_menus, qt_title
 from explorer.ui.shell.preferences import Preferences
-from explorer.ui.shell.tf_loader import TfLoader, import_tensorflow, loaded_versions
+from explorer.ui.shell.tf_loader import TfLoader, import_tensorflow
 from explorer.ui.training.training_studio import TrainingStudio
 from explorer.ui.widgets.appearance import apply_scale, apply_theme, set_colour_scheme
 
-__all__ = ["APP_NAME", "LOADING_TEXT", "PARTS", "PART_TITLES", "MainWindow", "build_about_text", "runtime_versions"]
-
-APP_NAME = "Feature Map Explorer"
+__all__ = ["APP_NAME", "LOADING_TEXT", "PARTS", "PART_TITLES", "MainWindow"]
 
 LOADING_TEXT = "Loading TensorFlow…"
-
-
-def runtime_versions(tf_status: str | None = None) -> dict[str, str]:
-    """Collect the versions shown in the About dialog.
-
-    Parameters
-    ----------
-    tf_status : str, optional
-        What to show for TensorFlow/Keras when they are not imported yet
-        (default ``"loading…"``).
-
-    Returns
-    -------
-    dict
-        Keys ``app``, ``python``, ``qt``, ``pyside``, ``tensorflow``, ``keras``.
-    """
-    pending = tf_status or "loading…"
-    ml = loaded_versions()
-    return {
-        "app": __version__,
-        "python": platform.python_version(),
-        "qt": qVersion(),
-        "pyside": PySide6.__version__,
-        "tensorflow": ml["tensorflow"] or pending,
-        "keras": ml["keras"] or pending,
-    }
-
-
-def build_about_text(versions: Mapping[str, str]) -> str:
-    """Build the About dialog's rich text.
-
-    Parameters
-    ----------
-    versions : mapping
-        As returned by :func:`runtime_versions`.
-
-    Returns
-    -------
-    str
-        HTML for a QMessageBox.
-    """
-    rows = [
-        ("Python", versions["python"]),
-        ("Qt", f"{versions['qt']} (PySide6 {versions['pyside']})"),
-        ("TensorFlow", versions["tensorflow"]),
-        ("Keras", versions["keras"]),
-    ]
-    table = "".join(
-        f"<tr><td style='padding-right:12px'>{name}</td><td>{html.escape(value)}</td></tr>"
-        for name, value in rows
-    )
-    return (
-        f"<h3>{APP_NAME} {html.escape(versions['app'])}</h3>"
-        "<p>See what a convolutional neural network does: live kernels, "
-        "background training, draw &amp; classify.</p>"
-        f"<table>{table}</table>"
-    )
 
 
 class MainWindow(QMainWindow):
@@ -156,7 +94,8 @@ class MainWindow(QMainWindow):
         self.concepts = ConceptsPanel(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.concepts)
         self.concepts.hide()
-        self._build_menus()
+        build_menus(self)
+        self.lessons.lesson_changed.connect(self._on_lesson_changed)
         self._build_status_bar()
         self._restore_preferences()
 
@@ -185,7 +124,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         for name, widget in zip(PARTS, self._part_widgets()):
-            self.tabs.addTab(widget, _qt_title(name))
+            self.tabs.addTab(widget, qt_title(name))
         self.tabs.currentChanged.connect(self._on_current_changed)
         self.setCentralWidget(self.tabs)
 
@@ -206,7 +145,7 @@ class MainWindow(QMainWindow):
         old = self._part_widgets()[index]
         current = self.tabs.currentIndex()
         self.tabs.removeTab(index)
-        self.tabs.insertTab(index, widget, _qt_title(name))
+        self.tabs.insertTab(index, widget, qt_title(name))
         self.tabs.setCurrentIndex(current)
         setattr(self, _PART_ATTRS[name], widget)
         old.deleteLater()
@@ -231,128 +170,22 @@ class MainWindow(QMainWindow):
         return PARTS[self.tabs.currentIndex()]
 
     # ----------------------------------------------------------------- menus
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        lab = self.kernel_lab
-        self._add_action(file_menu, "&Open image…", QKeySequence.StandardKey.Open,
-                         "Open an image for the kernel lab", lambda: self._in_lab(lab.source.open_dialog))
-        file_menu.addSeparator()
-        self._add_action(file_menu, "Open &lesson…", QKeySequence("Ctrl+Shift+O"),
-                         "Open a lesson: image, kernels, settings, part and trained model", self.open_lesson_dialog)
-        self.recent_menu = file_menu.addMenu("Open &recent lesson")
-        self._add_action(file_menu, "&Save lesson", QKeySequence.StandardKey.Save,
-                         "Save the lesson (and the trained model beside it)", self.save_lesson)
-        self._add_action(file_menu, "Save lesson &as…", QKeySequence("Ctrl+Shift+S"),
-                         "Save the lesson under a new name", self.save_lesson_dialog)
-        self.lessons.recent_changed.connect(self._fill_recent_menu)
-        self.lessons.lesson_changed.connect(self._on_lesson_changed)
-        self._fill_recent_menu(self.preferences.recent_lessons())
-        file_menu.addSeparator()
-        self._add_action(file_menu, "Export feature maps as &PNG…", None,
-                         "Save the feature maps as one PNG grid", self._export_png)
-        self._add_action(file_menu, "Export feature maps as &NumPy…", None,
-                         "Save the raw feature-map values as a .npy file", self._export_npy)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        # Not StandardKey.Quit: it is empty on Windows.
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.setStatusTip("Quit Feature Map Explorer")
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-
-        edit_menu = bar.addMenu("&Edit")
-        self._add_action(edit_menu, "&Paste image", QKeySequence.StandardKey.Paste,
-                         "Use the image on the clipboard in the kernel lab", lambda: self._in_lab(lab.source.paste))
-        self._add_action(edit_menu, "&Copy view", QKeySequence("Ctrl+Shift+C"),
-                         "Copy the kernel lab as shown to the clipboard", lambda: self._in_lab(lab.copy_view))
-
-        view_menu = bar.addMenu("&View")
-        self.part_actions: dict[str, QAction] = {}
-        group = QActionGroup(self)
-        group.setExclusive(True)
-        for number, name in enumerate(PARTS, start=1):
-            action = QAction(_qt_title(name), self, checkable=True)
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-            action.triggered.connect(lambda _checked=False, n=name: self.select_part(n))
-            group.addAction(action)
-            view_menu.addAction(action)
-            self.part_actions[name] = action
-        self.part_actions[PARTS[0]].setChecked(True)
-        view_menu.addSeparator()
-        self._build_presentation_menu(view_menu)
-
-        help_menu = bar.addMenu("&Help")
-        self._add_action(help_menu, "&Concepts", QKeySequence(Qt.Key.Key_F1),
-                         "Show the course notes' concepts and formulas", self.show_concepts)
-        self._add_action(help_menu, "&Keyboard shortcuts", QKeySequence("Ctrl+/"),
-                         "List every keyboard shortcut", self.show_shortcuts)
-        help_menu.addSeparator()
-        about_action = QAction("&About…", self)
-        about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        about_action.triggered.connect(self.show_about)
-        help_menu.addAction(about_action)
-
-    def _build_presentation_menu(self, view_menu) -> None:
-        """Full screen, text size, theme and colour maps: what a teacher sets before class."""
-        self.full_screen_action = self._add_action(view_menu, "&Full screen", QKeySequence(Qt.Key.Key_F11),
-                                                   "Fill the screen (F11 again to leave)", self.toggle_full_screen)
-        self.full_screen_action.setCheckable(True)
-        self.scale_actions = self._choice_menu(
-            view_menu.addMenu("&Text size"), {p: f"{p} %" for p in SCALES}, self.set_ui_scale,
-            "Make all text larger so it can be read from the back of the room")
-        self._add_action(view_menu, "&Larger text", QKeySequence.StandardKey.ZoomIn,
-                         "Next larger text size", lambda: self._step_scale(+1))
-        self._add_action(view_menu, "&Smaller text", QKeySequence.StandardKey.ZoomOut,
-                         "Next smaller text size", lambda: self._step_scale(-1))
-        self._add_action(view_menu, "&Normal text size", QKeySequence("Ctrl+0"),
-                         "Text at 100 %", lambda: self.set_ui_scale(DEFAULT_SCALE))
-        self.theme_actions = self._choice_menu(view_menu.addMenu("T&heme"), THEMES, self.set_theme,
-                                               "Light or dark window colours")
-        self.scheme_actions = self._choice_menu(
-            view_menu.addMenu("&Colour maps"), {n: s.title for n, s in COLOUR_SCHEMES.items()},
-            self.set_colour_scheme, "The colours of feature maps, kernels and activations")
-        view_menu.addSeparator()
-        concepts_action = self.concepts.toggleViewAction()
-        concepts_action.setText("Concepts &panel")
-        view_menu.addAction(concepts_action)
-
-    def _choice_menu(self, menu, choices: Mapping, slot, tip: str) -> dict:
-        """One checkable action per choice, exclusive; returns {choice: action}."""
-        group = QActionGroup(self)
-        actions = {}
-        for value, text in choices.items():
-            action = QAction(text, self, checkable=True)
-            action.setStatusTip(tip)
-            action.triggered.connect(lambda _checked=False, v=value: slot(v))
-            group.addAction(action)
-            menu.addAction(action)
-            actions[value] = action
-        return actions
-
-    def _add_action(self, menu, text: str, shortcut, tip: str, slot) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        menu.addAction(action)
-        return action
-
-    def _in_lab(self, action) -> None:
-        """Switch to the kernel lab (building it if needed), then act there."""
+    def in_lab(self, action) -> None:
+        """Switch to the kernel lab (building it if needed), then call `action`."""
         self.select_part("kernel-lab")
         self.kernel_lab.build()
         action()
 
-    def _export_png(self) -> None:
+    def export_png_dialog(self) -> None:
+        """Ask where, then save the kernel lab's feature maps as one PNG grid."""
         self._export("PNG image (*.png)", ".png", self.kernel_lab.export_png)
 
-    def _export_npy(self) -> None:
+    def export_npy_dialog(self) -> None:
+        """Ask where, then save the kernel lab's raw feature-map values as .npy."""
         self._export("NumPy array (*.npy)", ".npy", self.kernel_lab.export_npy)
 
     def _export(self, file_filter: str, suffix: str, save) -> None:
-        self._in_lab(lambda: None)
+        self.in_lab(lambda: None)
         path, _ = QFileDialog.getSaveFileName(self, "Export feature maps", f"feature-maps{suffix}", file_filter)
         if not path:
             return
@@ -374,7 +207,8 @@ class MainWindow(QMainWindow):
         """The current UI scale in percent."""
         return next(p for p, action in self.scale_actions.items() if action.isChecked())
 
-    def _step_scale(self, step: int) -> None:
+    def step_scale(self, step: int) -> None:
+        """Move `step` sizes up (+1) or down (-1) the text sizes, stopping at either end."""
         index = SCALES.index(self.ui_scale()) + step
         self.set_ui_scale(SCALES[min(max(index, 0), len(SCALES) - 1)])
 
@@ -467,23 +301,6 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Save lesson", start, LESSON_FILTER)
         if path:
             self.save_lesson_as(path)
-
-    def _fill_recent_menu(self, recent: list) -> None:
-        self.recent_menu.clear()
-        for number, path in enumerate(recent, start=1):
-            name = Path(path).name.replace("&", "&&")  # a literal "&" in a file name, not a mnemonic
-            action = self.recent_menu.addAction(f"&{number} {name}" if number <= 9 else name)
-            action.setStatusTip(path)
-            action.triggered.connect(lambda _checked=False, p=path: self.open_lesson(p))
-        if recent:
-            self.recent_menu.addSeparator()
-            clear = self.recent_menu.addAction("Clear the list")
-            clear.triggered.connect(self._clear_recent)
-        self.recent_menu.setEnabled(bool(recent))
-
-    def _clear_recent(self) -> None:
-        self.preferences.clear_recent_lessons()
-        self._fill_recent_menu([])
 
     def _on_lesson_changed(self, path: str) -> None:
         self._lesson_path = path
@@ -617,11 +434,6 @@ class MainWindow(QMainWindow):
 
 
 _PART_ATTRS = {"kernel-lab": "kernel_lab", "training": "training", "draw": "draw"}
-
-
-def _qt_title(name: str) -> str:
-    # Qt reads "&" as a mnemonic marker in tab and menu titles; "&&" is a literal "&".
-    return PART_TITLES[name].replace("&", "&&")
 
 
 def _config_from(data: dict | None):

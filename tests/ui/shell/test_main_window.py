@@ -13,13 +13,12 @@ import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from explorer import __version__
+from explorer.ui.shell.about import build_about_text, runtime_versions
 from explorer.ui.shell.main_window import (
     LOADING_TEXT,
     PART_TITLES,
     PARTS,
     MainWindow,
-    build_about_text,
-    runtime_versions,
 )
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
