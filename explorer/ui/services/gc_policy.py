@@ -25,13 +25,15 @@ import gc
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-__all__ = ["collect_on_ui_thread", "defer_full_collections"]
+__all__ = ["UiThreadCollector", "collect_on_ui_thread", "defer_full_collections"]
 
 YOUNG_INTERVAL_MS = 500
 FULL_EVERY = 60  # young collections between two full ones (30 s)
 
 
-class _Collector(QObject):
+class UiThreadCollector(QObject):
+    """Collects garbage from a timer on the UI thread: young generations each tick, all of them every FULL_EVERY."""
+
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
         self._count = 0
@@ -55,9 +57,9 @@ class _Collector(QObject):
 def collect_on_ui_thread(app: QApplication | None = None) -> None:
     """Turn automatic collection off and collect from a timer on the UI thread (idempotent)."""
     app = app or QApplication.instance()
-    if app.findChild(_Collector) is None:
+    if app.findChild(UiThreadCollector) is None:
         gc.collect()  # what is garbage already goes now, on this thread
-        _Collector(app)
+        UiThreadCollector(app)
     gc.disable()
 
 
@@ -69,6 +71,6 @@ def defer_full_collections(defer: bool) -> None:
     :func:`collect_on_ui_thread` has been called.
     """
     app = QApplication.instance()
-    collector = app.findChild(_Collector) if app is not None else None
+    collector = app.findChild(UiThreadCollector) if app is not None else None
     if collector is not None:
         collector.deferring = bool(defer)

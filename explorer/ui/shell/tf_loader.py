@@ -1,10 +1,11 @@
 """Import TensorFlow in a background thread so the window appears at once.
 
-``import tensorflow`` takes about 4 s, four times the start-up budget, so the
+``import tensorflow`` takes 2.5-4 s, several times the start-up budget, so the
 main window starts a :class:`TfLoader` after its first paint. The import runs
-in a :class:`TfLoadWorker` (a QObject moved to a QThread, as superqt's
-``new_worker_qthread`` does) which reports ``finished(version)`` or
-``errored(message)``; the GUI thread never blocks on it until shutdown.
+on the loader's worker thread (the app's one worker mechanism,
+:class:`~explorer.ui.services.workers.MailboxWorker`), which reports
+``finished(version)`` or ``errored(message)``; the GUI thread never blocks on
+it until shutdown.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
-__all__ = ["TfLoadWorker", "TfLoader", "import_tensorflow", "loaded_versions"]
+from explorer.ui.services.workers import MailboxWorker
+
+__all__ = ["TfLoader", "import_tensorflow", "loaded_versions"]
 
 
 def import_tensorflow() -> str:
@@ -53,46 +56,17 @@ def loaded_versions() -> dict[str, str | None]:
     return versions
 
 
-class TfLoadWorker(QObject):
-    """Run an importer once, in whatever thread this object lives in.
-
-    Parameters
-    ----------
-    importer : callable, optional
-        Function that performs the import and returns a version string;
-        defaults to :func:`import_tensorflow`. Tests pass a fake.
-    """
-
-    started = Signal()
-    finished = Signal(str)
-    errored = Signal(str)
-
-    def __init__(self, importer: Callable[[], str] | None = None) -> None:
-        super().__init__()
-        self._importer = importer or import_tensorflow
-
-    @Slot()
-    def run(self) -> None:
-        """Import and emit ``finished(version)`` or ``errored(message)``."""
-        self.started.emit()
-        try:
-            version = self._importer()
-        except Exception as exc:  # any failure must reach the UI, not kill the thread
-            self.errored.emit(_describe(exc))
-        else:
-            self.finished.emit(str(version))
-
-
 class TfLoader(QObject):
-    """Own the worker thread that imports TensorFlow.
+    """Import TensorFlow on a worker thread, once.
 
-    Signals ``finished(str version)`` and ``errored(str message)`` are
-    re-emitted in the thread of this object (the GUI thread).
+    Signals ``finished(str version)`` and ``errored(str message)`` arrive in
+    the thread of this object (the GUI thread).
 
     Parameters
     ----------
     importer : callable, optional
-        Passed to :class:`TfLoadWorker`.
+        Performs the import and returns a version string; defaults to
+        :func:`import_tensorflow`. Tests pass a fake.
     parent : QObject, optional
         Qt parent.
     """
@@ -102,38 +76,34 @@ class TfLoader(QObject):
 
     def __init__(self, importer: Callable[[], str] | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._importer = importer
-        self._thread: QThread | None = None
-        self._worker: TfLoadWorker | None = None
+        self._importer = importer or import_tensorflow
+        self._worker: MailboxWorker | None = None  # made at start: no thread before the first paint
 
     def start(self) -> None:
-        """Start the import in a new thread; does nothing if already started."""
-        if self._thread is not None:
+        """Start the import on its own thread; does nothing if already started."""
+        if self._worker is not None:
             return
-        thread = QThread(self)
-        thread.setObjectName("tf-loader")
-        worker = TfLoadWorker(self._importer)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        # Signal-to-signal connections cross threads as queued calls.
-        worker.finished.connect(self.finished)
-        worker.errored.connect(self.errored)
-        worker.finished.connect(thread.quit)
-        worker.errored.connect(thread.quit)
-        thread.finished.connect(worker.deleteLater)
-        self._thread, self._worker = thread, worker
-        thread.start()
+        self._worker = MailboxWorker("tf-loader", self._import, parent=self)
+        self._worker.submit(self._importer)
+
+    def _import(self, importer: Callable[[], str]) -> None:  # on the worker thread
+        try:
+            version = importer()
+        except Exception as exc:  # any failure must reach the UI, not kill the thread
+            self.errored.emit(_describe(exc))
+        else:
+            self.finished.emit(str(version))
 
     def is_started(self) -> bool:
         """Return True once :meth:`start` has been called."""
-        return self._thread is not None
+        return self._worker is not None
 
     def is_running(self) -> bool:
-        """Return True while the import thread is running."""
-        return self._thread is not None and self._thread.isRunning()
+        """Return True while the import runs."""
+        return self._worker is not None and self._worker.is_busy()
 
     def wait(self, timeout_ms: int | None = None) -> bool:
-        """Ask the thread to quit and wait for it.
+        """Wait for the import to end, then stop the thread.
 
         An import cannot be interrupted, so this blocks until it completes
         (or ``timeout_ms`` passes). Waiting is what keeps Qt from aborting
@@ -149,12 +119,9 @@ class TfLoader(QObject):
         bool
             True if the thread is not running any more.
         """
-        if self._thread is None:
+        if self._worker is None:
             return True
-        self._thread.quit()
-        if timeout_ms is None:
-            return bool(self._thread.wait())
-        return bool(self._thread.wait(timeout_ms))
+        return self._worker.shutdown(timeout_ms)
 
 
 def _describe(exc: BaseException) -> str:

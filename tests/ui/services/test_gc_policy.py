@@ -8,7 +8,7 @@ import weakref
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from explorer.ui.services.gc_policy import FULL_EVERY, _Collector, collect_on_ui_thread, defer_full_collections
+from explorer.ui.services.gc_policy import FULL_EVERY, UiThreadCollector, collect_on_ui_thread, defer_full_collections
 
 
 def test_automatic_collection_is_off_and_a_ui_timer_collects(qtbot):
@@ -51,25 +51,25 @@ def test_a_collection_first_carries_out_pending_deletions(qtbot):
     widget.destroyed.connect(lambda: seen.append("destroyed"))
     widget.deleteLater()
     del widget
-    QApplication.instance().findChild(_Collector)._collect()  # one tick, outside any event loop
+    QApplication.instance().findChild(UiThreadCollector).timer.timeout.emit()  # one tick, outside any event loop
     assert seen == ["destroyed", "attributes cleared"]
 
 
 def test_full_collections_wait_while_a_model_trains(qtbot, monkeypatch):
     collect_on_ui_thread()
-    collector = QApplication.instance().findChild(_Collector)
+    collector = QApplication.instance().findChild(UiThreadCollector)
     generations = []
     monkeypatch.setattr(gc, "collect", lambda generation=2: generations.append(generation) or 0)
     defer_full_collections(True)
     try:
         for _ in range(FULL_EVERY + 1):
-            collector._collect()
+            collector.timer.timeout.emit()
         assert set(generations) == {1}  # only the young generations while training
     finally:
         defer_full_collections(False)
     generations.clear()
-    collector._collect()
-    collector._collect()
+    collector.timer.timeout.emit()
+    collector.timer.timeout.emit()
     assert generations == [2, 1]  # the full collection that fell due, at the first tick after
 
 
@@ -77,7 +77,7 @@ def test_the_training_controller_defers_full_collections_while_it_runs(qtbot):
     from explorer.ui.training.training_worker import TrainingController
 
     collect_on_ui_thread()
-    collector = QApplication.instance().findChild(_Collector)
+    collector = QApplication.instance().findChild(UiThreadCollector)
     controller = TrainingController()
     controller.running_changed.emit(True)
     assert collector.deferring

@@ -124,15 +124,25 @@ def test_about_dialog_opens_without_blocking(qtbot, window):
     box.close()
 
 
-def test_status_bar_starts_loading_then_shows_version(window):
+def test_status_bar_starts_loading_then_shows_version(qtbot):
+    window = MainWindow(auto_load_tf=False, tf_importer=lambda: "2.99.0")
+    qtbot.addWidget(window)
     assert window.tf_status.text() == LOADING_TEXT
-    window._on_tf_finished("2.99.0")
+    with qtbot.waitSignal(window.tensorflow_ready, timeout=5000):
+        window.tf_loader.start()
     assert window.tf_status.text() == "TensorFlow 2.99.0 ready"
     assert window.tf_version == "2.99.0"
 
 
-def test_status_bar_shows_import_error_without_crashing(window):
-    window._on_tf_errored("ModuleNotFoundError: No module named 'tensorflow'")
+def _no_tensorflow() -> str:
+    raise ModuleNotFoundError("No module named 'tensorflow'")
+
+
+def test_status_bar_shows_import_error_without_crashing(qtbot):
+    window = MainWindow(auto_load_tf=False, tf_importer=_no_tensorflow)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.tf_loader.errored, timeout=5000):
+        window.tf_loader.start()
     text = window.tf_status.text()
     assert "could not be loaded" in text
     assert "No module named 'tensorflow'" in text
