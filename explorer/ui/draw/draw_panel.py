@@ -225,6 +225,8 @@ class DrawPanel(LazyPart):
     def _on_result(self, result) -> None:
         if result.tag != "draw":
             return
+        from explorer.core.predict.drawing import heat_on_canvas
+
         names = self._info.class_names if self._info else tuple(str(i) for i in range(len(result.prediction.probabilities)))
         self.bars.set_probabilities(result.prediction.probabilities, names)
         self.activations.set_class_names(names)
@@ -305,27 +307,3 @@ def default_samples_folder() -> Path:
     from explorer.paths import user_data_dir
 
     return user_data_dir() / "class-drawings"
-
-
-def heat_on_canvas(heat: np.ndarray, pre, canvas_shape) -> np.ndarray:
-    """Map a heat map over the model input back onto the drawing pad.
-
-    The model input is the ink's bounding box, scaled by box/max(h, w) and
-    shifted; this undoes those steps so the colours sit on the strokes.
-    """
-    from PIL import Image
-
-    top, left, bottom, right = pre.bbox
-    out = np.zeros(canvas_shape, np.float32)
-    h_in, w_in = heat.shape
-    scale = pre.scaled.shape[0] / max(bottom - top, 1)
-    # where the scaled crop sits in the model input: centred box, then the mass shift
-    row0 = (h_in - pre.scaled.shape[0]) // 2 + pre.shift[0]
-    col0 = (w_in - pre.scaled.shape[1]) // 2 + pre.shift[1]
-    window = heat[max(row0, 0):row0 + pre.scaled.shape[0], max(col0, 0):col0 + pre.scaled.shape[1]]
-    if window.size == 0 or scale <= 0:
-        return out
-    resized = np.asarray(Image.fromarray(window.astype(np.float32), mode="F").resize(
-        (right - left, bottom - top), Image.BILINEAR))
-    out[top:bottom, left:right] = np.clip(resized, 0, 1)
-    return out
