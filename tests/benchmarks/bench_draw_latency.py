@@ -34,7 +34,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 
 from explorer.core import tf_backend  # noqa: E402
 from explorer.core.model.models import build_model  # noqa: E402
-from explorer.core.predict.drawing import Stroke  # noqa: E402
+from explorer.core.predict.drawing import Stroke, preprocess  # noqa: E402
 from explorer.core.train.types import ModelSnapshot, TrainConfig  # noqa: E402
 from explorer.ui.draw.draw_panel import FRAME_MS  # noqa: E402
 from explorer.ui.shell.application import create_application  # noqa: E402
@@ -220,7 +220,7 @@ def main(argv=None) -> int:
     studio.controller.stop()
     studio.controller.wait()
 
-    image = window.draw._preprocessed.final
+    image = preprocess(window.draw.canvas.ink(), (28, 28, 1)).final  # the model input of the last drawing
     base = baselines(model, image)
     print(f"mnist-convnet, {args.strokes} drawings each; window offscreen")
     print(line("compute (prediction + all activations), idle", idle_compute))
