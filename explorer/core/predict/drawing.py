@@ -15,8 +15,10 @@ the shift is rounded to whole pixels, so strokes stay as sharp as MNIST's.
 * :func:`preprocess` returns a :class:`Preprocessed` holding every step
   (cropped, scaled, centred, final) as read-only arrays for the UI to show,
   or raises :class:`DrawingError` with a sentence for the learner.
+* :func:`heat_on_canvas` undoes those steps for a heat map over the model
+  input (Grad-CAM), so it can be laid over the drawing itself.
 
-Pure NumPy/SciPy: no Qt, no TensorFlow.
+Pure NumPy/SciPy (and Pillow): no Qt, no TensorFlow.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ __all__ = [
     "Preprocessed",
     "Stroke",
     "box_size",
+    "heat_on_canvas",
     "ink_bbox",
     "preprocess",
     "render_strokes",
@@ -360,3 +363,48 @@ def _area_weights(n_in: int, n_out: int) -> np.ndarray:
     overlap = np.minimum(edges[1:, None], left + 1) - np.maximum(edges[:-1, None], left)
     weights = np.clip(overlap, 0.0, None)
     return weights / weights.sum(axis=1, keepdims=True)
+
+
+# --------------------------------------------------------------------------
+# Back onto the drawing
+# --------------------------------------------------------------------------
+
+
+def heat_on_canvas(heat: np.ndarray, pre: Preprocessed, canvas_shape: Sequence[int]) -> np.ndarray:
+    """Map a heat map over the model input back onto the drawing.
+
+    The model input is the ink's bounding box, scaled by box/max(h, w),
+    centred and shifted by the centre of mass; this undoes those steps
+    (bilinear resize of the heat under the scaled crop back to the bounding
+    box), so the colours sit on the strokes.
+
+    Parameters
+    ----------
+    heat : numpy.ndarray
+        (H, W) map over the model input, values in [0, 1] (e.g. Grad-CAM).
+    pre : Preprocessed
+        The preprocessing of the drawing the heat map was computed for.
+    canvas_shape : (int, int)
+        Shape of the drawing `pre` was made from.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 of `canvas_shape`, in [0, 1]; zero outside the ink's bounding box.
+    """
+    from PIL import Image
+
+    top, left, bottom, right = pre.bbox
+    out = np.zeros(canvas_shape, np.float32)
+    h_in, w_in = heat.shape
+    scale = pre.scaled.shape[0] / max(bottom - top, 1)
+    # where the scaled crop sits in the model input: centred box, then the mass shift
+    row0 = (h_in - pre.scaled.shape[0]) // 2 + pre.shift[0]
+    col0 = (w_in - pre.scaled.shape[1]) // 2 + pre.shift[1]
+    window = heat[max(row0, 0):row0 + pre.scaled.shape[0], max(col0, 0):col0 + pre.scaled.shape[1]]
+    if window.size == 0 or scale <= 0:
+        return out
+    resized = np.asarray(Image.fromarray(window.astype(np.float32), mode="F").resize(
+        (right - left, bottom - top), Image.BILINEAR))
+    out[top:bottom, left:right] = np.clip(resized, 0, 1)
+    return out

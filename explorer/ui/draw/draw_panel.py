@@ -1,19 +1,21 @@
 """Draw & classify: draw a digit and see the guess and every layer's view of it, live.
 
-Each stroke (throttled to one request per frame) is preprocessed as MNIST was
-made (crop, fit into 20×20, centre the mass in 28×28 — every step shown) and
-sent to the app's `InferenceService`, which answers from its own thread with
-the model just trained, the one still training (its latest weight snapshot)
-or a loaded .keras file. The drawing can be saved as a labelled sample, so a
+While the pen moves, the drawing is classified once per frame (16 ms; the
+first change at once, the newest ink each time, the last when the pen stops).
+It is preprocessed as MNIST was made (crop, fit into 20×20, centre the mass
+in 28×28 — every step shown) and sent to the app's `InferenceService`, which
+answers from its own thread with the model just trained, the one still
+training (its latest weight snapshot) or a loaded .keras file. The drawing can be saved as a labelled sample, so a
 class can build its own dataset for the training studio's folder option.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -32,9 +34,49 @@ from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.lazy_part import LazyPart
 from explorer.ui.widgets.text_style import follow_layout, grow_pane, wrapped_height
 
-FRAME_MS = 16  # one request per 60 Hz frame at most
+FRAME_MS = 16  # one request per 60 Hz frame while the pen moves
 NO_MODEL = ("No model yet. Train one in the training studio — or click <b>Quick train</b> for a 20-second run "
             "on the offline digits — or load a .keras file.")
+
+
+class FrameThrottle(QObject):
+    """Call `action` at once for a change after a rest, then once per interval while changes go on.
+
+    A throttle, not a debounce: a pen that never pauses (a 125 Hz mouse sends
+    a move every 8 ms) still gets an answer every `interval_ms`, for the
+    newest drawing, and the last change is always acted on. The timer
+    repeats, so the cadence does not stretch by the time `action` takes.
+
+    Parameters
+    ----------
+    interval_ms : int
+        The least time between two calls of `action`.
+    action : callable
+        Called with no arguments, in the owner's thread.
+    parent : QObject, optional
+    """
+
+    def __init__(self, interval_ms: int, action: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._action = action
+        self._pending = False
+        self._timer = QTimer(self, interval=interval_ms, timerType=Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._tick)
+
+    def poke(self) -> None:
+        """Something changed: act now if resting, else at the end of this interval."""
+        if self._timer.isActive():
+            self._pending = True
+            return
+        self._timer.start()  # before acting: the next interval counts from now
+        self._action()
+
+    def _tick(self) -> None:
+        if not self._pending:
+            self._timer.stop()  # a whole interval without change: rest
+            return
+        self._pending = False
+        self._action()
 
 
 class DrawPanel(LazyPart):
@@ -69,11 +111,10 @@ class DrawPanel(LazyPart):
         self.activations = ActivationsView()
         self.steps = FeatureMapView()
         self.steps.describe("Preprocessing steps", tip("preprocessing"))
-        self._timer = QTimer(self, singleShot=True, interval=FRAME_MS)
-        self._timer.timeout.connect(self.classify_now)
+        self._throttle = FrameThrottle(FRAME_MS, self.classify_now, self)
         self._build_layout()
-        self.canvas.ink_changed.connect(self._timer.start)
-        self.canvas.stroke_finished.connect(self._timer.start)
+        # Every ink change, including the stroke's last point (finishing a stroke adds no ink).
+        self.canvas.ink_changed.connect(self._throttle.poke)
         if self._inference is not None:
             self._inference.result_ready.connect(self._on_result)
             self._inference.errored.connect(self._on_error)
@@ -225,6 +266,8 @@ class DrawPanel(LazyPart):
     def _on_result(self, result) -> None:
         if result.tag != "draw":
             return
+        from explorer.core.predict.drawing import heat_on_canvas
+
         names = self._info.class_names if self._info else tuple(str(i) for i in range(len(result.prediction.probabilities)))
         self.bars.set_probabilities(result.prediction.probabilities, names)
         self.activations.set_class_names(names)
@@ -305,27 +348,3 @@ def default_samples_folder() -> Path:
     from explorer.paths import user_data_dir
 
     return user_data_dir() / "class-drawings"
-
-
-def heat_on_canvas(heat: np.ndarray, pre, canvas_shape) -> np.ndarray:
-    """Map a heat map over the model input back onto the drawing pad.
-
-    The model input is the ink's bounding box, scaled by box/max(h, w) and
-    shifted; this undoes those steps so the colours sit on the strokes.
-    """
-    from PIL import Image
-
-    top, left, bottom, right = pre.bbox
-    out = np.zeros(canvas_shape, np.float32)
-    h_in, w_in = heat.shape
-    scale = pre.scaled.shape[0] / max(bottom - top, 1)
-    # where the scaled crop sits in the model input: centred box, then the mass shift
-    row0 = (h_in - pre.scaled.shape[0]) // 2 + pre.shift[0]
-    col0 = (w_in - pre.scaled.shape[1]) // 2 + pre.shift[1]
-    window = heat[max(row0, 0):row0 + pre.scaled.shape[0], max(col0, 0):col0 + pre.scaled.shape[1]]
-    if window.size == 0 or scale <= 0:
-        return out
-    resized = np.asarray(Image.fromarray(window.astype(np.float32), mode="F").resize(
-        (right - left, bottom - top), Image.BILINEAR))
-    out[top:bottom, left:right] = np.clip(resized, 0, 1)
-    return out

@@ -1,11 +1,13 @@
 """Classify images off the UI thread with the app's current model.
 
-One `InferenceService` per window. It owns a worker thread holding a
-`Predictor` (its own copy of the model: the training model is never touched)
-and keeps it up to date from `ModelSnapshot`s (weights only when the
-architecture is unchanged, so following a training run costs little) or from
-a loaded .keras file. Requests are latest-wins per tag ("draw", "probe"): a
-fast drawing hand never builds a queue.
+One `InferenceService` per window. It owns a `MailboxWorker` (the app's one
+worker mechanism) whose thread holds a `Predictor` (its own copy of the
+model: the training model is never touched) and keeps it up to date from
+`ModelSnapshot`s (weights only when the architecture is unchanged, so
+following a training run costs little) or from a loaded .keras file. Model
+updates go under one mailbox key, handled before any request; requests are
+latest-wins per tag ("draw", "probe"): a fast drawing hand never builds a
+queue.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
-from explorer.core.latest import LatestOnly
 from explorer.core.train.types import ModelSnapshot, Prediction
+from explorer.ui.services.workers import MailboxWorker
 
 
 @dataclass(frozen=True)
@@ -50,30 +52,31 @@ class _Request:
     heat: bool
 
 
-class _Worker(QObject):
-    result_ready = Signal(object)
-    errored = Signal(str, str)  # (tag or "model", message)
-    model_changed = Signal(object)  # ModelInfo of the model now in use
+class _ModelSlot:
+    """The worker thread's side: the model in use, the staged snapshot, and the answers.
 
-    def __init__(self, pending: LatestOnly) -> None:
-        super().__init__()
-        self._pending = pending
+    Only the worker thread calls `handle`; it reports through the callables it
+    was given, which emit signals of the service (queued to the UI thread).
+    """
+
+    def __init__(self, result, error, model_changed) -> None:
+        self._result = result  # (InferenceResult)
+        self._error = error  # (tag or "model", message)
+        self._model_changed = model_changed  # (ModelInfo)
         self._predictor = None
         self._key = None
         self._source = ""
         self._staged: ModelSnapshot | None = None  # newest snapshot, applied when a request needs it
         self._applied: ModelInfo | None = None  # the model actually answering
 
-    @Slot()
-    def run_pending(self) -> None:
-        while (job := self._pending.take()) is not None:
-            if isinstance(job, _Request):
-                self._answer(job)
-            elif isinstance(job, ModelSnapshot):
-                self._stage(job)
-            else:
-                self._staged = None  # a file replaces any staged snapshot
-                self._apply_model(job)
+    def handle(self, job) -> None:
+        if isinstance(job, _Request):
+            self._answer(job)
+        elif isinstance(job, ModelSnapshot):
+            self._stage(job)
+        else:
+            self._staged = None  # a file replaces any staged snapshot
+            self._apply_model(job)
 
     def _stage(self, snapshot: ModelSnapshot) -> None:
         """Remember the newest snapshot; build or update the network only when something is classified.
@@ -83,7 +86,7 @@ class _Worker(QObject):
         """
         self._staged = snapshot
         self._source = snapshot.source
-        self.model_changed.emit(ModelInfo(snapshot.source, tuple(snapshot.input_shape), tuple(snapshot.class_names)))
+        self._model_changed(ModelInfo(snapshot.source, tuple(snapshot.input_shape), tuple(snapshot.class_names)))
 
     def _apply_model(self, model) -> None:
         from explorer.core.predict.predictor import Predictor
@@ -112,35 +115,38 @@ class _Worker(QObject):
             self._keep_previous(previous, self._predictor.output_problem)
             return
         self._source, self._applied = info.source, info
-        self.model_changed.emit(info)
+        self._model_changed(info)
 
     def _keep_previous(self, previous, problem: str) -> None:
         self._predictor, self._key = previous
-        self.errored.emit("model", problem)
+        self._error("model", problem)
         if self._applied is not None:  # a staged snapshot was announced: say which model still answers
             self._source = self._applied.source
-            self.model_changed.emit(self._applied)
+            self._model_changed(self._applied)
 
     def _answer(self, request: _Request) -> None:
         if self._staged is not None:
             staged, self._staged = self._staged, None
             self._apply_model(staged)
         if self._predictor is None:
-            self.errored.emit(request.tag, "there is no model yet: train one or load a .keras file")
+            self._error(request.tag, "there is no model yet: train one or load a .keras file")
             return
         start = time.perf_counter()
         try:
             prediction = self._predictor.predict(request.image)
             heat = self._predictor.grad_cam(request.image, prediction.label) if request.heat else None
         except Exception as exc:
-            self.errored.emit(request.tag, f"{type(exc).__name__}: {exc}")
+            self._error(request.tag, f"{type(exc).__name__}: {exc}")
             return
         elapsed = (time.perf_counter() - start) * 1e3
-        self.result_ready.emit(InferenceResult(request.tag, request.serial, prediction, heat, elapsed, self._source))
+        self._result(InferenceResult(request.tag, request.serial, prediction, heat, elapsed, self._source))
 
 
 class InferenceService(QObject):
     """The app's classifier: follow snapshots or load files; answer requests.
+
+    Signals are emitted in the thread the service lives in (the UI thread),
+    whichever thread the work was done in.
 
     Signals
     -------
@@ -152,23 +158,22 @@ class InferenceService(QObject):
     result_ready = Signal(object)
     errored = Signal(str, str)
     model_changed = Signal(object)
-    _wake = Signal()
+    # Emitted on the worker thread; the service receives them in its own thread.
+    _answered = Signal(object)
+    _failed = Signal(str, str)
+    _model_info = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pending = LatestOnly(first=_MODEL)  # a model update is applied before any request
-        self._serial = 0
+        self._serial = 0  # request() only: the UI thread's counter
         self._info: ModelInfo | None = None
-        self._thread = QThread(self)
-        self._thread.setObjectName("inference")
-        self._worker = _Worker(self._pending)
-        self._worker.moveToThread(self._thread)
-        self._wake.connect(self._worker.run_pending)
-        self._worker.result_ready.connect(self.result_ready)
-        self._worker.errored.connect(self.errored)
-        self._worker.model_changed.connect(self._on_model_changed)
-        self._thread.finished.connect(self._worker.deleteLater)
-        self._thread.start()
+        self._answered.connect(self.result_ready)
+        self._failed.connect(self.errored)
+        self._model_info.connect(self._on_model_changed)
+        slot = _ModelSlot(self._answered.emit, self._failed.emit, self._model_info.emit)
+        # A model update is applied before any request.
+        self._worker = MailboxWorker("inference", slot.handle, first=_MODEL, parent=self)
+        self._worker.failed.connect(self._on_worker_failed)
 
     def has_model(self) -> bool:
         """True once a model has been accepted (the drawing pad prompts until then)."""
@@ -179,30 +184,35 @@ class InferenceService(QObject):
         return self._info
 
     def set_snapshot(self, snapshot: ModelSnapshot) -> None:
-        """Use this architecture and these weights (newest snapshot wins)."""
-        self._submit(_MODEL, snapshot)
+        """Use this architecture and these weights (newest snapshot wins).
+
+        Safe to call from any thread (a training worker hands its snapshots
+        over directly): it only leaves the snapshot in the worker's mailbox.
+        """
+        self._worker.submit(snapshot, _MODEL)
 
     def load_model_file(self, path: str) -> None:
         """Use a .keras file (loaded safely in the worker; errors come back as errored("model", ...))."""
-        self._submit(_MODEL, str(path))
+        self._worker.submit(str(path), _MODEL)
 
     def request(self, image: np.ndarray, tag: str = "draw", *, heat: bool = False) -> int:
-        """Classify `image` (H, W, C) float32; replaces this tag's waiting request. Returns its serial."""
+        """Classify `image` (H, W, C) float32; replaces this tag's waiting request.
+
+        Call it from the UI thread (the serials count there). Returns the
+        request's serial, which its `InferenceResult` carries.
+        """
         self._serial += 1
-        self._submit(tag, _Request(tag, self._serial, np.array(image, np.float32), heat))
+        self._worker.submit(_Request(tag, self._serial, np.array(image, np.float32), heat), tag)
         return self._serial
 
     def shutdown(self) -> None:
         """Stop the worker thread (after the current prediction); idempotent."""
-        self._pending.clear()
-        if self._thread.isRunning():
-            self._thread.quit()
-            self._thread.wait()
-
-    def _submit(self, key: str, item) -> None:
-        if self._pending.put(item, key):
-            self._wake.emit()
+        self._worker.shutdown()
 
     def _on_model_changed(self, info: ModelInfo) -> None:
         self._info = info
         self.model_changed.emit(info)
+
+    def _on_worker_failed(self, job, message: str) -> None:
+        """A bug in the worker's handling (not a bad model or image, which it reports itself)."""
+        self.errored.emit(job.tag if isinstance(job, _Request) else "model", message)

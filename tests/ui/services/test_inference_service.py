@@ -115,3 +115,48 @@ def test_a_burst_of_requests_is_answered_once_for_the_last(qtbot, service):
     qtbot.waitUntil(lambda: bool(answers) and answers[-1] == serials[-1], timeout=5000)
     qtbot.wait(50)
     assert len(answers) < 10  # stale requests were replaced, not queued
+
+
+def test_set_snapshot_from_a_plain_python_thread(qtbot, service):
+    """A training worker hands snapshots over directly: no Qt thread, no event loop of its own."""
+    seen = []
+    service.model_changed.connect(lambda info: seen.append((info.source, threading.current_thread())))
+    service.result_ready.connect(lambda result: seen.append((result.source, threading.current_thread())))
+
+    def hand_over():
+        for value in (0.1, 0.2, 0.3, 0.4):
+            service.set_snapshot(snapshot(value))
+
+    worker = threading.Thread(target=hand_over, name="plain-trainer")
+    worker.start()
+    worker.join(5)
+    assert not worker.is_alive()
+    qtbot.waitUntil(lambda: service.has_model() and service.model_info().source == "w=0.4", timeout=5000)
+    with qtbot.waitSignal(service.result_ready, timeout=5000) as got:
+        service.request(np.zeros((8, 8, 1)))
+    assert got.args[0].prediction.probabilities[0] == np.float32(0.4)  # the newest snapshot answers
+    assert len(BUILT) == 1  # the older ones were staged or replaced, never built
+    assert {thread for _, thread in seen} == {threading.main_thread()}  # signals arrive in the UI thread
+
+
+def test_a_bug_while_handling_a_model_is_reported_and_the_worker_goes_on(qtbot, service):
+    broken = ModelSnapshot("mnist-convnet", (), None, ("a", "b"), (), "no input shape")  # tuple(None) fails
+    with qtbot.waitSignal(service.errored, timeout=5000) as got:
+        service.set_snapshot(broken)
+    assert got.args[0] == "model" and got.args[1].startswith("TypeError")
+    assert not service.has_model()
+    with qtbot.waitSignal(service.result_ready, timeout=5000):
+        service.set_snapshot(snapshot(0.5))
+        service.request(np.zeros((8, 8, 1)))
+
+
+def test_shutdown_is_idempotent_and_stops_the_answers(qtbot, service):
+    with qtbot.waitSignal(service.model_changed, timeout=5000):
+        service.set_snapshot(snapshot(0.5))
+    service.shutdown()
+    service.shutdown()
+    answers = []
+    service.result_ready.connect(answers.append)
+    service.request(np.zeros((8, 8, 1)))
+    qtbot.wait(100)
+    assert answers == []
