@@ -11,11 +11,10 @@ class can build its own dataset for the training studio's folder option.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.ui.services.throttle import Throttle
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.lazy_part import LazyPart
 from explorer.ui.widgets.text_style import follow_layout, grow_pane, wrapped_height
@@ -37,46 +37,6 @@ from explorer.ui.widgets.text_style import follow_layout, grow_pane, wrapped_hei
 FRAME_MS = 16  # one request per 60 Hz frame while the pen moves
 NO_MODEL = ("No model yet. Train one in the training studio — or click <b>Quick train</b> for a 20-second run "
             "on the offline digits — or load a .keras file.")
-
-
-class FrameThrottle(QObject):
-    """Call `action` at once for a change after a rest, then once per interval while changes go on.
-
-    A throttle, not a debounce: a pen that never pauses (a 125 Hz mouse sends
-    a move every 8 ms) still gets an answer every `interval_ms`, for the
-    newest drawing, and the last change is always acted on. The timer
-    repeats, so the cadence does not stretch by the time `action` takes.
-
-    Parameters
-    ----------
-    interval_ms : int
-        The least time between two calls of `action`.
-    action : callable
-        Called with no arguments, in the owner's thread.
-    parent : QObject, optional
-    """
-
-    def __init__(self, interval_ms: int, action: Callable[[], None], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._action = action
-        self._pending = False
-        self._timer = QTimer(self, interval=interval_ms, timerType=Qt.TimerType.PreciseTimer)
-        self._timer.timeout.connect(self._tick)
-
-    def poke(self) -> None:
-        """Something changed: act now if resting, else at the end of this interval."""
-        if self._timer.isActive():
-            self._pending = True
-            return
-        self._timer.start()  # before acting: the next interval counts from now
-        self._action()
-
-    def _tick(self) -> None:
-        if not self._pending:
-            self._timer.stop()  # a whole interval without change: rest
-            return
-        self._pending = False
-        self._action()
 
 
 class DrawPanel(LazyPart):
@@ -111,7 +71,7 @@ class DrawPanel(LazyPart):
         self.activations = ActivationsView()
         self.steps = FeatureMapView()
         self.steps.describe("Preprocessing steps", tip("preprocessing"))
-        self._throttle = FrameThrottle(FRAME_MS, self.classify_now, self)
+        self._throttle = Throttle(FRAME_MS, self.classify_now, self)
         self._build_layout()
         # Every ink change, including the stroke's last point (finishing a stroke adds no ink).
         self.canvas.ink_changed.connect(self._throttle.poke)
