@@ -37,30 +37,25 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.numbers import tick_text
-from explorer.core.render.mosaic import (  # noqa: F401  (the public ones are re-exported)
-    BACKGROUND_RGB,
-    DIVERGING_LUT,
-    GREY_LUT,
-    LEVEL_MODES,
+from explorer.core.render.inputs import as_maps, as_rgb_stack
+from explorer.core.render.layout import (  # noqa: F401  (re-exported)
     Layout,
-    _as_maps,
-    _as_rgb_stack,
-    _check_mode,
-    _finite_extrema,
-    _rgb_stack_mosaic,
-    _signed_from_extrema,
-    _unsigned_from_extrema,
-    apply_lut,
     auto_spacing,
-    build_mosaic,
-    build_rgb_mosaic,
     gap_regions,
-    lut_index,
     mosaic_layout,
-    signed_levels,
     tile_at,
+)
+from explorer.core.render.levels import (  # noqa: F401  (re-exported)
+    LEVEL_MODES,
+    check_mode,
+    finite_extrema,
+    signed_from_extrema,
+    signed_levels,
+    unsigned_from_extrema,
     unsigned_levels,
 )
+from explorer.core.render.luts import BACKGROUND_RGB, DIVERGING_LUT, GREY_LUT, apply_lut, lut_index  # noqa: F401
+from explorer.core.render.mosaic import build_mosaic, build_rgb_mosaic, rgb_stack_mosaic  # noqa: F401
 from explorer.ui.widgets.appearance import colour_scheme
 from explorer.ui.widgets.appearance import signals as appearance_signals
 from explorer.ui.widgets.help_text import describe, tip
@@ -349,21 +344,21 @@ class FeatureMapView(QWidget):
             None keeps the current mode (initially "shared"), so a user's
             choice survives live updates.
         """
-        arr = _as_maps(maps)
+        arr = as_maps(maps)
         if levels is not None:
-            self._levels_mode = _check_mode(levels)
+            self._levels_mode = check_mode(levels)
         if arr.size == 0:
             self.set_message(f"There are no feature maps to show (shape {arr.shape}).")
             return
         self._kind, self._data, self._signed = "maps", arr, bool(signed)
         self._labels = self._fit_labels(labels, arr.shape[2])
-        self._extrema = _finite_extrema(arr)
+        self._extrema = finite_extrema(arr)
         self._lut_role = "signed" if signed else "unsigned"
         self._render()
 
     def set_rgb(self, images: np.ndarray | Sequence[np.ndarray], labels: Sequence[str] = ()) -> None:
         """Show colour results, (H, W, 3*K) or a list of (H, W, 3), clipped to [0, 1]; no colour bar."""
-        stack = _as_rgb_stack(images)
+        stack = as_rgb_stack(images)
         k, h, w, _ = stack.shape
         self._kind, self._data = "rgb", stack
         self._labels = self._fit_labels(labels, k)
@@ -393,7 +388,7 @@ class FeatureMapView(QWidget):
             self._kind, self._data, self._signed = "image", arr, False
             labels = [label] if c == 1 else [f"{label} channel {i}".strip() for i in range(c)]
             self._labels = self._fit_labels(labels, c)
-            lo, hi = _finite_extrema(arr)
+            lo, hi = finite_extrema(arr)
             if np.all(np.nan_to_num(lo, nan=0.0) >= 0) and np.all(np.nan_to_num(hi, nan=0.0) <= 1):
                 lo, hi = np.zeros(c), np.ones(c)
             self._extrema = (lo, hi)
@@ -402,7 +397,7 @@ class FeatureMapView(QWidget):
 
     def set_levels_mode(self, mode: str) -> None:
         """Switch between "shared" and "per-map" levels; redraws from the stored maps."""
-        self._levels_mode = _check_mode(mode)
+        self._levels_mode = check_mode(mode)
         if self._kind == "maps":
             self._render()
 
@@ -554,7 +549,7 @@ class FeatureMapView(QWidget):
             self._highlight_spec = None
             self._shown_shape = shape
         if self._data.ndim == 4:
-            mosaic = _rgb_stack_mosaic(self._data, layout)
+            mosaic = rgb_stack_mosaic(self._data, layout)
             self._levels = None
             self.image_item.setLookupTable(None, update=False)
             self.image_item.setImage(mosaic, autoLevels=False, levels=(0.0, 1.0))
@@ -563,9 +558,9 @@ class FeatureMapView(QWidget):
             lo, hi = self._extrema
             mode = "shared" if self._kind == "image" else self._levels_mode
             if self._signed:
-                self._levels = _signed_from_extrema(lo, hi, mode)
+                self._levels = signed_from_extrema(lo, hi, mode)
             else:
-                self._levels = _unsigned_from_extrema(lo, hi, mode)
+                self._levels = unsigned_from_extrema(lo, hi, mode)
             mosaic = build_mosaic(self._data, layout, self._levels, clip=False)
             self.image_item.setLookupTable(self._lut, update=False)
             self.image_item.setImage(mosaic, autoLevels=False, levels=(0.0, 1.0))

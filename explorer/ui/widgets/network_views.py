@@ -69,18 +69,11 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.numbers import tick_text
-from explorer.core.render.mosaic import (
-    BACKGROUND_RGB,
-    GREY_LUT,
-    Layout,
-    _finite_extrema,
-    _signed_from_extrema,
-    auto_spacing,
-    build_mosaic,
-    build_rgb_mosaic,
-    mosaic_layout,
-    tile_at,
-)
+from explorer.core.render.inputs import as_hwc, to_unit_float
+from explorer.core.render.layout import Layout, auto_spacing, mosaic_layout, strip_shape, tile_at
+from explorer.core.render.levels import finite_extrema, signed_from_extrema
+from explorer.core.render.luts import BACKGROUND_RGB, GREY_LUT
+from explorer.core.render.mosaic import build_mosaic, build_rgb_mosaic
 from explorer.core.train.types import LayerActivation, Prediction
 from explorer.ui.widgets.appearance import colour_scheme
 from explorer.ui.widgets.appearance import signals as appearance_signals
@@ -158,28 +151,6 @@ def layer_caption(name: str, kind: str, shape: Sequence[int]) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
-
-
-def _to_unit_float(image: np.ndarray) -> np.ndarray:
-    """An image as float32 in [0, 1] (uint8 as 0..255; other floats by their own range if outside)."""
-    arr = np.asarray(image)
-    if arr.dtype == np.uint8:
-        return arr.astype(np.float32) / np.float32(255.0)
-    arr = arr.astype(np.float32)   # always a copy: never write the caller's array
-    finite = arr[np.isfinite(arr)]
-    if finite.size and (finite.min() < 0.0 or finite.max() > 1.0):
-        lo, hi = float(finite.min()), float(finite.max())
-        arr = (arr - lo) / (hi - lo if hi > lo else 1.0)
-    return arr
-
-
-def _as_hwc(image: np.ndarray) -> np.ndarray:
-    arr = np.asarray(image)
-    if arr.ndim == 2:
-        arr = arr[:, :, None]
-    if arr.ndim != 3 or arr.shape[2] == 0:
-        raise ValueError(f"an image must be (H, W) or (H, W, C), got shape {np.shape(image)}")
-    return arr
 
 
 # --------------------------------------------------------------------------
@@ -514,21 +485,6 @@ class _Bars(pg.GraphicsView):
 _SCALE_RGB = (190, 196, 204)
 
 
-def _strip_shape(n: int) -> tuple[int, int]:
-    """(rows, cols) for a vector of n cells: a wide band, as few empty cells as possible."""
-    if n <= 0:
-        return 0, 0
-    aspect = 16.0 if n <= 128 else 8.0
-    c0 = min(n, math.ceil(math.sqrt(n * aspect)))
-    best = None
-    for cols in range(max(1, int(c0 * 0.75)), min(n, int(c0 * 1.25) + 1) + 1):
-        rows = math.ceil(n / cols)
-        key = (rows * cols - n, abs(cols - c0), cols)
-        if best is None or key < best[0]:
-            best = (key, rows, cols)
-    return best[1], best[2]
-
-
 def _scale_text(levels_half: float, lo: float) -> str:
     if not math.isfinite(levels_half) or levels_half <= 1e-9:
         return "all zero"
@@ -599,8 +555,8 @@ class _MapsRow(_LayerRow):
 
     def update_output(self, output: np.ndarray) -> None:
         self._output = output
-        lows, highs = _finite_extrema(np.asarray(output, dtype=np.float32))
-        levels = _signed_from_extrema(lows, highs, "shared")[0]
+        lows, highs = finite_extrema(np.asarray(output, dtype=np.float32))
+        levels = signed_from_extrema(lows, highs, "shared")[0]
         mosaic = build_mosaic(output, self.layout_info, levels, clip=False)
         self.body.set_mosaic(mosaic, "signed", self.layout_info)
         lo = float(np.nanmin(lows)) if np.isfinite(lows).any() else 0.0
@@ -631,7 +587,7 @@ class _StripRow(_LayerRow):
                          max_scale=28.0)
         super().__init__(name, kind, shape, canvas, parent)
         self.count = n
-        self.rows, self.cols = _strip_shape(n)
+        self.rows, self.cols = strip_shape(n)
         empty = self.rows * self.cols - n
         path = QPainterPath()
         if empty:
@@ -643,8 +599,8 @@ class _StripRow(_LayerRow):
         flat = np.asarray(output, dtype=np.float32).ravel()
         self._output = flat
         column = flat.reshape(-1, 1, 1) if flat.size else np.zeros((1, 1, 1), dtype=np.float32)
-        lows, highs = _finite_extrema(column)
-        m = float(_signed_from_extrema(lows, highs, "shared")[0, 1])
+        lows, highs = finite_extrema(column)
+        m = float(signed_from_extrema(lows, highs, "shared")[0, 1])
         grid = np.full(self.rows * self.cols, 0.5, dtype=np.float32)
         np.multiply(flat, np.float32(0.5 / m), out=grid[:flat.size])
         grid[:flat.size] += np.float32(0.5)
@@ -713,12 +669,12 @@ class _InputRow(_LayerRow):
         canvas.tooltip_provider = self._tooltip
 
     def update_output(self, image: np.ndarray) -> None:
-        arr = _as_hwc(image)
+        arr = as_hwc(image)
         shape = arr.shape
         if shape != self.shape:
             self.shape = shape
             self.caption.setText(f"input \u2192 {'×'.join(str(n) for n in shape)}")
-        img = _to_unit_float(arr)
+        img = to_unit_float(arr)
         self._output = img
         if shape[2] == 3:
             self.body.set_mosaic(np.clip(img, 0.0, 1.0), None, None, gap_key="input")
@@ -1277,9 +1233,9 @@ class ConfusionView(QWidget):
 
 def thumbnail_pixmap(image: np.ndarray, size: int = 48) -> QPixmap:
     """A crisp thumbnail: scaled by a whole factor (nearest) to about ``size`` pixels."""
-    arr = _as_hwc(image)
+    arr = as_hwc(image)
     h, w, c = arr.shape
-    img = _to_unit_float(arr)
+    img = to_unit_float(arr)
     u8 = np.ascontiguousarray(np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8))
     if c == 3:
         qimage = QImage(u8.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
@@ -1583,10 +1539,10 @@ class AugmentationPreview(QWidget):
         layout = mosaic_layout(n, h, w, aspect=1.0)
         self.layout_info = layout
         if c == 3:
-            mosaic = build_rgb_mosaic([_to_unit_float(im) for im in arr], layout)
+            mosaic = build_rgb_mosaic([to_unit_float(im) for im in arr], layout)
             self.canvas.set_mosaic(mosaic, None, layout)
         else:
-            maps = np.moveaxis(_to_unit_float(arr[..., 0]), 0, -1)     # (H, W, N), a copy
+            maps = np.moveaxis(to_unit_float(arr[..., 0]), 0, -1)     # (H, W, N), a copy
             mosaic = build_mosaic(maps, layout, (0.0, 1.0))
             self.canvas.set_mosaic(mosaic, GREY_LUT, layout)
         self.canvas.setVisible(True)
