@@ -38,24 +38,10 @@ from PySide6.QtWidgets import (
 
 from explorer.core.numbers import tick_text
 from explorer.core.render.inputs import as_maps, as_rgb_stack
-from explorer.core.render.layout import (  # noqa: F401  (re-exported)
-    Layout,
-    auto_spacing,
-    gap_regions,
-    mosaic_layout,
-    tile_at,
-)
-from explorer.core.render.levels import (  # noqa: F401  (re-exported)
-    LEVEL_MODES,
-    check_mode,
-    finite_extrema,
-    signed_from_extrema,
-    signed_levels,
-    unsigned_from_extrema,
-    unsigned_levels,
-)
-from explorer.core.render.luts import BACKGROUND_RGB, DIVERGING_LUT, GREY_LUT, apply_lut, lut_index  # noqa: F401
-from explorer.core.render.mosaic import build_mosaic, build_rgb_mosaic, rgb_stack_mosaic  # noqa: F401
+from explorer.core.render.layout import Layout, auto_spacing, gap_regions, mosaic_layout, tile_at
+from explorer.core.render.levels import check_mode, finite_extrema, signed_from_extrema, unsigned_from_extrema
+from explorer.core.render.luts import BACKGROUND_RGB, GREY_LUT, apply_lut
+from explorer.core.render.mosaic import build_mosaic, rgb_stack_mosaic
 from explorer.ui.widgets.appearance import colour_scheme
 from explorer.ui.widgets.appearance import signals as appearance_signals
 from explorer.ui.widgets.help_text import describe, tip
@@ -79,24 +65,7 @@ _COLOR_MAPS: dict[int, pg.ColorMap] = {}
 # Hover reports per second; a frame is ~16 ms, so more would only queue work.
 HOVER_RATE = 60
 
-__all__ = [
-    "BACKGROUND_RGB",
-    "DIVERGING_LUT",
-    "GREY_LUT",
-    "LEVEL_MODES",
-    "FeatureMapView",
-    "Layout",
-    "apply_lut",
-    "auto_spacing",
-    "build_mosaic",
-    "build_rgb_mosaic",
-    "gap_regions",
-    "lut_index",
-    "mosaic_layout",
-    "signed_levels",
-    "tile_at",
-    "unsigned_levels",
-]
+__all__ = ["FeatureMapView", "gap_item"]
 
 class _PointerWatcher(QObject):
     """Forwards every pointer move over the graphics viewport, and its leaving.
