@@ -77,7 +77,8 @@ from explorer.core.render.mosaic import build_mosaic, build_rgb_mosaic
 from explorer.core.train.types import LayerActivation, Prediction
 from explorer.ui.widgets.appearance import colour_scheme
 from explorer.ui.widgets.appearance import signals as appearance_signals
-from explorer.ui.widgets.feature_maps import _LABEL_RGB, FeatureMapView, _gap_path, gap_item
+from explorer.ui.widgets.dark_panel import LABEL_RGB, gap_item, gap_path
+from explorer.ui.widgets.feature_maps import FeatureMapView
 from explorer.ui.widgets.help_text import describe
 from explorer.ui.widgets.painted_text import ElidedLabel
 from explorer.ui.widgets.scene_updates import settle_scene
@@ -212,7 +213,7 @@ class _Canvas(pg.GraphicsView):
             elif isinstance(gaps, QPainterPath):
                 path = gaps
             else:
-                path = _gap_path(gaps)
+                path = gap_path(gaps)
             self._gap_item.setPath(path)
             self._gap_key = key
         size = mosaic.shape[:2]
@@ -302,7 +303,7 @@ class _Bars(pg.GraphicsView):
         super().__init__(parent, background=QColor(*BACKGROUND_RGB))
         describe(self, name, tip)
         self._dark = dark  # on the dark panel; otherwise in the window's colours (the theme's)
-        self._text_colour = QColor(*_LABEL_RGB)
+        self._text_colour = QColor(*LABEL_RGB)
         layout = pg.GraphicsLayout()
         layout.setContentsMargins(6, 2, 10, 2)
         layout.layout.setSpacing(0)
@@ -349,7 +350,7 @@ class _Bars(pg.GraphicsView):
     def _apply_colours(self) -> None:
         """Background, names, zero line and tracks: the dark panel's, or the window's palette."""
         if self._dark:
-            background, text = QColor(*BACKGROUND_RGB), QColor(*_LABEL_RGB)
+            background, text = QColor(*BACKGROUND_RGB), QColor(*LABEL_RGB)
         else:  # blend in with the window around it
             background = self.palette().color(QPalette.ColorRole.Window)
             text = self.palette().color(QPalette.ColorRole.WindowText)
@@ -505,7 +506,7 @@ class _LayerRow(QWidget):
         self.layer_name, self.layer_kind, self.shape = name, kind, tuple(shape)
         tip = _KIND_TIPS.get(kind, _DEFAULT_TIP)
         # The caption keeps up to 260 px; the colour-scale note gives way first.
-        self.caption = ElidedLabel(layer_caption(name, kind, shape), _LABEL_RGB, bold=True, keep_px=260)
+        self.caption = ElidedLabel(layer_caption(name, kind, shape), LABEL_RGB, bold=True, keep_px=260)
         describe(self.caption, f"Layer {name}", tip)
         # The size hint comes from a template, so a changing number never re-lays out the column.
         self.scale_label = ElidedLabel("", _SCALE_RGB, align=Qt.AlignmentFlag.AlignRight,
@@ -764,7 +765,7 @@ class ActivationsView(QWidget):
 
         self.message_label = QLabel()
         self.message_label.setObjectName("activationsMessage")
-        set_colours(self.message_label, QColor(*_LABEL_RGB), QColor(*BACKGROUND_RGB))
+        set_colours(self.message_label, QColor(*LABEL_RGB), QColor(*BACKGROUND_RGB))
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message_label.setWordWrap(True)
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
