@@ -18,10 +18,12 @@ from explorer.core.render.layout import Layout, gap_regions
 from explorer.core.render.luts import BACKGROUND_RGB
 from explorer.ui.widgets.text_style import set_colours
 
-__all__ = ["LABEL_RGB", "dark_message_label", "gap_item", "gap_path"]
+__all__ = ["LABEL_RGB", "MESSAGE_SCALE", "dark_message_label", "gap_item", "gap_path"]
 
 #: Text on the dark panel: tile labels, captions, colour-bar ticks, messages.
 LABEL_RGB = (236, 239, 243)
+#: Size of the panel's messages relative to the window's text (13 pt at the usual 9 pt).
+MESSAGE_SCALE = 1.45
 
 
 def gap_item() -> QGraphicsPathItem:

@@ -29,7 +29,7 @@ from explorer.core.render.mosaic import build_mosaic, rgb_stack_mosaic
 from explorer.ui.widgets.appearance import colour_scheme
 from explorer.ui.widgets.appearance import signals as appearance_signals
 from explorer.ui.widgets.colour_bar import ColourBar
-from explorer.ui.widgets.dark_panel import dark_message_label, gap_item, gap_path
+from explorer.ui.widgets.dark_panel import MESSAGE_SCALE, dark_message_label, gap_item, gap_path
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.pixel_pointer import PixelPointer
 from explorer.ui.widgets.text_style import follow_font, line_height, scaled_font
@@ -37,8 +37,6 @@ from explorer.ui.widgets.tile_highlight import TileHighlight
 from explorer.ui.widgets.tile_labels import TileLabels, paint_labels
 
 __all__ = ["FeatureMapView"]
-
-_MESSAGE_SCALE = 1.45  # the message shown instead of maps, relative to the view's font
 
 
 class FeatureMapView(QWidget):
@@ -139,7 +137,7 @@ class FeatureMapView(QWidget):
     def _apply_font(self, font: QFont) -> None:
         """Size the texts Qt does not size: colour-bar axis, message, tile labels (the UI scale)."""
         self.color_bar_widget.apply_font(font)
-        self.message_label.setFont(scaled_font(font, _MESSAGE_SCALE))
+        self.message_label.setFont(scaled_font(font, MESSAGE_SCALE))
         self._tile_labels.set_line_height(line_height(font))
         self._tile_labels.place(self.layout_info)
 

@@ -31,17 +31,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import (
     QAbstractTableModel,
     QEvent,
     QModelIndex,
     QObject,
     QPoint,
-    QPointF,
     QRect,
     QRectF,
     QSize,
@@ -49,7 +47,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainterPath, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainterPath, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -60,14 +58,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QScrollArea,
-    QSizePolicy,
     QStackedLayout,
     QTableView,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
+from explorer.core.counts import plural
 from explorer.core.numbers import tick_text
 from explorer.core.render.inputs import as_hwc, to_unit_float
 from explorer.core.render.layout import Layout, auto_spacing, mosaic_layout, strip_shape, tile_at
@@ -75,14 +72,15 @@ from explorer.core.render.levels import finite_extrema, signed_from_extrema
 from explorer.core.render.luts import BACKGROUND_RGB, GREY_LUT
 from explorer.core.render.mosaic import build_mosaic, build_rgb_mosaic
 from explorer.core.train.types import LayerActivation, Prediction
-from explorer.ui.widgets.appearance import colour_scheme
-from explorer.ui.widgets.appearance import signals as appearance_signals
-from explorer.ui.widgets.dark_panel import LABEL_RGB, gap_item, gap_path
+from explorer.ui.widgets.class_bars import TOP_RGB, ClassBars
+from explorer.ui.widgets.dark_panel import LABEL_RGB, MESSAGE_SCALE
 from explorer.ui.widgets.feature_maps import FeatureMapView
 from explorer.ui.widgets.help_text import describe
+from explorer.ui.widgets.message_label import message_label
+from explorer.ui.widgets.mosaic_canvas import MosaicCanvas
 from explorer.ui.widgets.painted_text import ElidedLabel
 from explorer.ui.widgets.scene_updates import settle_scene
-from explorer.ui.widgets.text_style import follow_font, line_height, scaled_font, set_colours
+from explorer.ui.widgets.text_style import follow_font, scaled_font, set_colours
 
 __all__ = [
     "ActivationsView",
@@ -94,24 +92,14 @@ __all__ = [
     "layer_caption",
 ]
 
-# Bars: the top class in orange, the others in a quiet blue (a colour-blind
-# safe pair that also survives a washed-out projector).
-TOP_RGB = (230, 97, 1)
-OTHER_RGB = (122, 156, 198)
-
 # Width / height of the grid chosen for an activation mosaic: wide rows keep
 # the column short enough to scroll through a whole network.
 ROW_ASPECT = 3.0
-# A map pixel is never drawn larger than this many screen pixels (tiny 3x3
-# maps would otherwise become huge blocks in a wide window).
-MAX_SCREEN_PX_PER_MAP_PX = 12.0
 INPUT_ROW_MAX_HEIGHT = 150
 BAR_ROW_LINES = 1.36                # height of one bar in the activations column, in lines of text (19 px at 9 pt)
-MIN_BAR_LINES = 0.85                # least height of a bar, in lines of text (digits have no descenders)
 MAX_LABELLED_DENSE_UNITS = 20
 
 # Text sizes relative to the window's text, so they follow the UI scale.
-MESSAGE_SCALE = 1.45                # the dark panels' messages (13 pt at the usual 9 pt)
 DENSE_NAMES_SCALE = 1.05            # class names beside the last Dense layer's bars
 GUESS_SCALE = 4.4                   # the drawing pad's top guess (40 pt at 9 pt)
 CLASS_NAMES_SCALE = 1.55            # the drawing pad's class names (14 pt at 9 pt)
@@ -150,333 +138,9 @@ def layer_caption(name: str, kind: str, shape: Sequence[int]) -> str:
     return f"{name} ({kind}) \u2192 {dims}"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
-
-
 # --------------------------------------------------------------------------
 # Building blocks
 # --------------------------------------------------------------------------
-
-class _Canvas(pg.GraphicsView):
-    """One fixed (non-zoomable) mosaic image whose height follows its width.
-
-    The wheel is left to the scroll area around it; a tooltip describes the
-    map pixel under the pointer (through ``tooltip_provider(x, y)`` in
-    mosaic coordinates).
-    """
-
-    def __init__(self, name: str, tip: str, *, max_scale: float = MAX_SCREEN_PX_PER_MAP_PX,
-                 max_height: int | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent, background=QColor(*BACKGROUND_RGB))
-        describe(self, name, tip)
-        self.view_box = pg.ViewBox(lockAspect=True, enableMouse=False, invertY=True,
-                                   enableMenu=False, defaultPadding=0.0)
-        self.view_box.disableAutoRange()
-        self.setCentralItem(self.view_box)
-        self.image_item = pg.ImageItem(axisOrder="row-major")
-        self.view_box.addItem(self.image_item)
-        # Gaps between tiles, painted in the background colour (as FeatureMapView does).
-        self._gap_item = gap_item()
-        self.view_box.addItem(self._gap_item, ignoreBounds=True)
-        self._gap_key: object = None
-        self._size = (0, 0)                 # mosaic (height, width)
-        self._max_scale = float(max_scale)
-        self._max_height = max_height
-        self.tooltip_provider: Callable[[float, float], str | None] | None = None
-        self._lut_role: np.ndarray | str | None = None
-        appearance_signals.colour_scheme_changed.connect(self._on_colour_scheme_changed)
-        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
-
-    # ----- content ---------------------------------------------------------
-    def set_mosaic(self, mosaic: np.ndarray, lut: np.ndarray | None,
-                   gaps: Layout | QPainterPath | None = None, gap_key: object = None) -> None:
-        """Show a fresh [0, 1] float32 mosaic (2-D through ``lut``, or RGB with ``lut=None``).
-
-        ``lut`` may be "signed": the current colour scheme's diverging map, kept
-        up to date when the user picks another scheme.
-
-        ``gaps`` (a Layout, or a path) is painted over in the background
-        colour; it is rebuilt only when ``gap_key`` (default: the layout) changes.
-        """
-        self._lut_role = lut
-        lut = self._resolve_lut()
-        if lut is not self.image_item.lut:
-            self.image_item.setLookupTable(lut, update=False)
-        self.image_item.setImage(mosaic, autoLevels=False, levels=(0.0, 1.0))
-        key = gaps if gap_key is None else gap_key
-        if key != self._gap_key:
-            if gaps is None:
-                path = QPainterPath()
-            elif isinstance(gaps, QPainterPath):
-                path = gaps
-            else:
-                path = gap_path(gaps)
-            self._gap_item.setPath(path)
-            self._gap_key = key
-        size = mosaic.shape[:2]
-        if size != self._size:
-            self._size = size
-            self.view_box.setRange(QRectF(0, 0, size[1], size[0]), padding=0.0)
-            self.updateGeometry()
-
-    def clear_image(self) -> None:
-        self.image_item.clear()
-
-    def _resolve_lut(self) -> np.ndarray | None:
-        # "signed" follows the colour scheme (View → Colour maps); arrays (grey images) are fixed.
-        return colour_scheme().signed if isinstance(self._lut_role, str) else self._lut_role
-
-    def _on_colour_scheme_changed(self, _name: str) -> None:
-        if isinstance(self._lut_role, str):
-            self.image_item.setLookupTable(self._resolve_lut())
-
-    def mosaic_size(self) -> tuple[int, int]:
-        """(height, width) of the mosaic shown."""
-        return self._size
-
-    # ----- size ------------------------------------------------------------
-    def hasHeightForWidth(self) -> bool:  # Qt override
-        return True
-
-    def heightForWidth(self, width: int) -> int:  # Qt override
-        h, w = self._size
-        if not h or not w:
-            return 24
-        scale = min(max(width, 1) / w, self._max_scale)
-        height = max(16, int(round(h * scale)))
-        if self._max_height is not None:
-            height = min(height, self._max_height)
-        return height
-
-    def sizeHint(self) -> QSize:  # Qt override
-        return QSize(360, self.heightForWidth(360))
-
-    def minimumSizeHint(self) -> QSize:  # Qt override
-        return QSize(60, 16)
-
-    # ----- pointer -----------------------------------------------------------
-    def mosaic_point(self, pos: QPoint) -> tuple[float, float]:
-        """Mosaic (x, y) under a viewport position."""
-        p = self.view_box.mapSceneToView(self.mapToScene(pos))
-        return p.x(), p.y()
-
-    def viewport_point(self, x: float, y: float) -> QPoint:
-        """Viewport position of mosaic point (x, y)."""
-        return self.mapFromScene(self.view_box.mapViewToScene(QPointF(x, y)))
-
-    def tooltip_at(self, pos: QPoint) -> str | None:
-        """The tooltip text for a viewport position (None outside every tile)."""
-        if self.tooltip_provider is None or not self._size[0]:
-            return None
-        return self.tooltip_provider(*self.mosaic_point(pos))
-
-    def wheelEvent(self, event) -> None:  # Qt override
-        event.ignore()      # not zoomable: let the scroll area around it scroll
-
-    def viewportEvent(self, event: QEvent) -> bool:  # Qt override
-        if event.type() == QEvent.Type.ToolTip:
-            text = self.tooltip_at(event.pos())
-            if text:
-                QToolTip.showText(event.globalPos(), text, self.viewport())
-                return True
-        return super().viewportEvent(event)
-
-
-class _Bars(pg.GraphicsView):
-    """Horizontal bars, one per class, labelled on the left, value at the bar's end.
-
-    Horizontal so long class names ("Ankle boot") stay readable; class 0 at
-    the top.  Bars from zero, so negative scores (logits) extend left.
-    Built from a bare view box and axis rather than a ``PlotWidget``, whose
-    menus and options form nobody opens here: 1.3 ms to make instead of 10,
-    paid again for every new model's bars while it trains.
-    """
-
-    bar_count = 0
-    _dark = True  # (pyqtgraph changes the palette before __init__ has finished: nothing to colour yet)
-
-    def __init__(self, name: str, tip: str, *, dark: bool, font_scale: float = 1.1,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent, background=QColor(*BACKGROUND_RGB))
-        describe(self, name, tip)
-        self._dark = dark  # on the dark panel; otherwise in the window's colours (the theme's)
-        self._text_colour = QColor(*LABEL_RGB)
-        layout = pg.GraphicsLayout()
-        layout.setContentsMargins(6, 2, 10, 2)
-        layout.layout.setSpacing(0)
-        self.setCentralItem(layout)
-        self.view_box = pg.ViewBox(enableMouse=False, enableMenu=False, invertY=True)
-        self.view_box.disableAutoRange()
-        self.axis = pg.AxisItem("left")
-        self.axis.linkToView(self.view_box)
-        layout.addItem(self.axis, 0, 0)
-        layout.addItem(self.view_box, 0, 1)
-        self._font_scale = font_scale       # class names and values relative to the widget's text
-        self._font: QFont | None = None     # the class names' font, set by _fit_font
-        self._fixed_rows: tuple[int, float] | None = None   # see fix_height
-        axis = self.axis
-        axis.setStyle(tickLength=0, tickTextOffset=6, hideOverlappingLabels=False)
-        axis.setPen(pg.mkPen(None))
-        self._zero_line = pg.InfiniteLine(pos=0.0, angle=90)
-        self.view_box.addItem(self._zero_line, ignoreBounds=True)
-        self._brushes = (pg.mkBrush(*OTHER_RGB), pg.mkBrush(*TOP_RGB))
-        # A faint full-length track behind each probability bar, so 3% reads as "3% of 100%".
-        self.track_item = pg.BarGraphItem(x0=np.zeros(0), width=np.zeros(0), y=np.zeros(0),
-                                          height=0.72, pen=None)
-        self.track_item.setZValue(-1)
-        self.view_box.addItem(self.track_item)
-        self.bar_item = pg.BarGraphItem(x0=np.zeros(0), width=np.zeros(0), y=np.zeros(0),
-                                        height=0.72, pen=None, brushes=[])
-        self.view_box.addItem(self.bar_item)
-        self._texts: list[pg.TextItem] = []
-        self._text_state: list[tuple | None] = []
-        self._names: tuple[str, ...] = ()
-        self._top = -1
-        self._x_range: tuple[float, float] | None = None
-        self._track: float | None = None
-        self._values = np.zeros(0, dtype=np.float32)
-        self.bar_count = 0
-        self._apply_colours()
-        follow_font(self, self._apply_font)
-
-    def changeEvent(self, event: QEvent) -> None:  # Qt override
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and not self._dark:  # the light or dark theme
-            self._apply_colours()
-
-    def _apply_colours(self) -> None:
-        """Background, names, zero line and tracks: the dark panel's, or the window's palette."""
-        if self._dark:
-            background, text = QColor(*BACKGROUND_RGB), QColor(*LABEL_RGB)
-        else:  # blend in with the window around it
-            background = self.palette().color(QPalette.ColorRole.Window)
-            text = self.palette().color(QPalette.ColorRole.WindowText)
-        self.setBackground(background)
-        self._text_colour = text
-        self.axis.setTextPen(text)
-        self._zero_line.setPen(pg.mkPen(text, width=1))
-        self.track_item.setOpts(brush=pg.mkBrush(*(218, 224, 232) if background.lightness() > 127 else (74, 78, 85)))
-        for item, state in zip(self._texts, self._text_state):
-            if state is not None and not state[0]:  # values past the bar's end are in the text colour
-                item.setColor(text)
-
-    def _apply_font(self, font: QFont) -> None:
-        """pyqtgraph never reads the widget font: size the class names and values from it (the UI scale)."""
-        if self._fixed_rows is not None:
-            rows, lines = self._fixed_rows
-            self.setFixedHeight(round(rows * lines * line_height(font)) + 8)
-        else:  # room for every bar at the text size, if the window has it
-            self.setMinimumHeight(round(self.bar_count * MIN_BAR_LINES * line_height(font)) + 8)
-        self._fit_font()
-
-    def _fit_font(self) -> None:
-        """Class names `font_scale` times the text, smaller only where the bars are too thin for them."""
-        font = scaled_font(self.font(), self._font_scale)
-        if self.bar_count and self._fixed_rows is None:
-            room = (self.height() - 8) / self.bar_count      # pixels per bar
-            need = MIN_BAR_LINES * line_height(font)
-            if 0 < room < need:
-                font = scaled_font(font, max(room / need, 0.5))
-        if font == self._font:
-            return
-        self._font = font
-        self.axis.setStyle(tickFont=font)
-        for item in self._texts:
-            item.setFont(font)
-
-    def resizeEvent(self, event) -> None:  # Qt override
-        super().resizeEvent(event)
-        if self.bar_count:  # (pyqtgraph resizes before __init__ has finished: no bars yet)
-            self._fit_font()
-
-    def fix_height(self, rows: int, lines_per_row: float) -> None:
-        """Keep the widget exactly tall enough for `rows` bars of `lines_per_row` lines of text each."""
-        self._fixed_rows = (rows, lines_per_row)
-        self._apply_font(self.font())
-
-    def set_values(self, values: np.ndarray, names: Sequence[str], *, percent: bool) -> None:
-        v = np.nan_to_num(np.asarray(values, dtype=np.float64).ravel(), nan=0.0, posinf=0.0, neginf=0.0)
-        k = v.size
-        names = tuple(str(n) for n in names)
-        if len(names) != k:
-            names = tuple(str(i) for i in range(k))
-        if k != self.bar_count:
-            self._resize(k)
-        if names != self._names:
-            self.axis.setTicks([list(enumerate(names)), []])
-            self._names = names
-        top = int(np.argmax(v)) if k else -1
-        if percent:
-            lo, hi = 0.0, 1.0
-        else:
-            lo, hi = min(0.0, float(v.min()) if k else 0.0), max(0.0, float(v.max()) if k else 1.0)
-            if hi - lo < 1e-12:
-                hi = lo + 1.0
-            pad = 0.04 * (hi - lo)
-            lo, hi = (lo - pad if lo < 0 else lo), hi + pad
-        if (lo, hi) != self._x_range:
-            self.view_box.setXRange(lo, hi, padding=0.0)
-            self._x_range = (lo, hi)
-            self._zero_line.setVisible(lo < 0)
-        track = 1.0 if percent else 0.0
-        if track != self._track:
-            self.track_item.setOpts(x0=np.zeros(k), width=np.full(k, track), y=np.arange(k, dtype=np.float64))
-            self._track = track
-        opts = {"x0": np.minimum(v, 0.0), "width": np.abs(v)}
-        if top != self._top:
-            opts["brushes"] = [self._brushes[i == top] for i in range(k)]
-            self._top = top
-        self.bar_item.setOpts(**opts)
-        self._values = v.astype(np.float32)
-        span = hi - lo
-        inside_from = 0.55 * span
-        for i, (item, value) in enumerate(zip(self._texts, v)):
-            if percent:
-                text = "" if value < 0.0005 else f"{100.0 * value:.1f}%"
-            else:
-                text = tick_text(float(value))
-            inside = abs(value) > inside_from
-            sign = -1.0 if value < 0 else 1.0
-            # Inside the bar's end (light text) when long, just past it otherwise.
-            anchor = (1.0, 0.5) if (inside == (sign > 0)) else (0.0, 0.5)
-            x = value - sign * 0.012 * span if inside else value + sign * 0.012 * span
-            if item.toPlainText() != text:
-                item.setText(text)
-            if self._text_state[i] != (inside, anchor):
-                item.setColor(QColor(255, 255, 255) if inside else self._text_colour)
-                item.setAnchor(anchor)
-                self._text_state[i] = (inside, anchor)
-            item.setPos(x, i)
-
-    def wheelEvent(self, event) -> None:  # Qt override
-        event.ignore()      # fixed axes: let a scroll area around it scroll
-
-    def values(self) -> np.ndarray:
-        """The bar lengths shown (a copy)."""
-        return self._values.copy()
-
-    def top_index(self) -> int:
-        return self._top
-
-    def _resize(self, k: int) -> None:
-        while len(self._texts) < k:
-            item = pg.TextItem("", color=self._text_colour, anchor=(0.0, 0.5))
-            item.setFont(self._font)
-            self.view_box.addItem(item, ignoreBounds=True)
-            self._texts.append(item)
-        while len(self._texts) > k:
-            self.view_box.removeItem(self._texts.pop())
-        self._text_state = [None] * k
-        self.bar_item.setOpts(y=np.arange(k, dtype=np.float64), x0=np.zeros(k), width=np.zeros(k),
-                              brushes=[self._brushes[0]] * k)
-        self._top = -1
-        self._track = None
-        self.view_box.setYRange(-0.5, k - 0.5, padding=0.0)
-        self.bar_count = k
-        self._apply_font(self.font())
 
 
 # --------------------------------------------------------------------------
@@ -546,9 +210,9 @@ class _MapsRow(_LayerRow):
 
     def __init__(self, name: str, kind: str, shape: tuple[int, ...], parent: QWidget | None = None) -> None:
         h, w, c = shape
-        canvas = _Canvas(f"{name} channels",
-                         f"The {c} channels of {name}, one tile each: white = 0, red = positive, "
-                         "blue = negative; hover a tile for its value.")
+        canvas = MosaicCanvas(f"{name} channels",
+                              f"The {c} channels of {name}, one tile each: white = 0, red = positive, "
+                              "blue = negative; hover a tile for its value.")
         super().__init__(name, kind, shape, canvas, parent)
         gap, _ = auto_spacing(h, w)
         self.layout_info = mosaic_layout(c, h, w, gap=gap if c > 1 else 0, aspect=ROW_ASPECT)
@@ -582,10 +246,10 @@ class _StripRow(_LayerRow):
 
     def __init__(self, name: str, kind: str, shape: tuple[int, ...], parent: QWidget | None = None) -> None:
         n = int(np.prod(shape))
-        canvas = _Canvas(f"{name} units",
-                         f"The {n} values of {name}, one cell each, read left to right and row by row: "
-                         "white = 0, red = positive, blue = negative.",
-                         max_scale=28.0)
+        canvas = MosaicCanvas(f"{name} units",
+                              f"The {n} values of {name}, one cell each, read left to right and row by row: "
+                              "white = 0, red = positive, blue = negative.",
+                              max_scale=28.0)
         super().__init__(name, kind, shape, canvas, parent)
         self.count = n
         self.rows, self.cols = strip_shape(n)
@@ -631,9 +295,9 @@ class _BarsRow(_LayerRow):
 
     def __init__(self, name: str, kind: str, shape: tuple[int, ...], parent: QWidget | None = None) -> None:
         n = int(np.prod(shape))
-        bars = _Bars(f"{name} outputs",
-                     f"The {n} outputs of {name}, one per class: the longest bar is the network's answer.",
-                     dark=True, font_scale=DENSE_NAMES_SCALE)
+        bars = ClassBars(f"{name} outputs",
+                         f"The {n} outputs of {name}, one per class: the longest bar is the network's answer.",
+                         dark=True, font_scale=DENSE_NAMES_SCALE)
         bars.fix_height(n, BAR_ROW_LINES)
         super().__init__(name, kind, shape, bars, parent)
         self.count = n
@@ -663,8 +327,8 @@ class _InputRow(_LayerRow):
     kind = "input"
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        canvas = _Canvas("Input image", "The image the network is classifying.",
-                         max_scale=8.0, max_height=INPUT_ROW_MAX_HEIGHT)
+        canvas = MosaicCanvas("Input image", "The image the network is classifying.",
+                              max_scale=8.0, max_height=INPUT_ROW_MAX_HEIGHT)
         super().__init__("input", "InputLayer", (), canvas, parent)
         self.scale_label.setText("black 0 \u2192 white 1")
         canvas.tooltip_provider = self._tooltip
@@ -1002,7 +666,7 @@ class FiltersView(QWidget):
             how = ("white = 0, red = positive weight, blue = negative weight" if c_in == 1 else
                    f"mean over the {c_in} input channels; white = 0, red positive, blue negative")
         self._kernel = w
-        self.caption.setText(f"{_plural(c_out, 'learned filter')} of {size}{of}: {how}.")
+        self.caption.setText(f"{plural(c_out, 'learned filter')} of {size}{of}: {how}.")
 
     def clear(self, message: str = "No trained filters yet: start training to watch them form.") -> None:
         """Show ``message`` instead of filters."""
@@ -1034,13 +698,6 @@ class FiltersView(QWidget):
 # ConfusionView
 # --------------------------------------------------------------------------
 
-def _message_label() -> QLabel:
-    """The centred, wrapped sentence a view shows in place of its content ("No model yet", ...)."""
-    label = QLabel()
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    return label
-
 
 def _blend(rgb: tuple[int, int, int], strength: float) -> QColor:
     s = min(1.0, max(0.0, strength))
@@ -1053,7 +710,7 @@ _MISTAKE_RGB = (178, 24, 43)
 
 def confusion_tooltip(true_name: str, predicted_name: str, count: int) -> str:
     """``"true 4, predicted 9: 12 images"``."""
-    return f"true {true_name}, predicted {predicted_name}: {_plural(int(count), 'image')}"
+    return f"true {true_name}, predicted {predicted_name}: {plural(int(count), 'image')}"
 
 
 class _ConfusionModel(QAbstractTableModel):
@@ -1168,7 +825,7 @@ class ConfusionView(QWidget):
         self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         # Headers do not elide by default: a long name would be cut at both ends.
         self.table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.message_label = _message_label()
+        self.message_label = message_label()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -1200,7 +857,7 @@ class ConfusionView(QWidget):
         total, correct = int(m.sum()), int(np.trace(m))
         if total:
             self.caption.setText(f"Accuracy {100.0 * correct / total:.1f}%: "
-                                 f"{correct:,} of {_plural(total, 'image')} on the diagonal")
+                                 f"{correct:,} of {plural(total, 'image')} on the diagonal")
         else:
             self.caption.setText("No images counted")
         for widget in (self.caption, self.axes_label, self.table):
@@ -1296,7 +953,7 @@ class GalleryView(QWidget):
         self.list.activated_by_key.connect(self._on_item_clicked)
         self.more_label = QLabel()
         self.more_label.setAccessibleName("Images not shown")
-        self.message_label = _message_label()
+        self.message_label = message_label()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -1448,8 +1105,8 @@ class ProbabilityBars(QWidget):
         self.guess_label.setAccessibleName("Top guess")
         set_colours(self.guess_label, QColor(*TOP_RGB))
         self.guess_label.setToolTip("The class with the highest probability, and that probability.")
-        self.bars = _Bars("Probability bars", self.toolTip(), dark=False, font_scale=names_scale)
-        self.message_label = _message_label()
+        self.bars = ClassBars("Probability bars", self.toolTip(), dark=False, font_scale=names_scale)
+        self.message_label = message_label()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -1515,9 +1172,9 @@ class AugmentationPreview(QWidget):
         tip = ("Augmentation: each epoch the network sees randomly rotated, shifted and zoomed copies "
                "of the training images, so it learns the digit, not its exact position.")
         describe(self, "Augmentation preview", tip)
-        self.canvas = _Canvas("Augmented variants", tip, max_scale=6.0)
+        self.canvas = MosaicCanvas("Augmented variants", tip, max_scale=6.0)
         self.canvas.tooltip_provider = self._tooltip
-        self.message_label = _message_label()
+        self.message_label = message_label()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas)

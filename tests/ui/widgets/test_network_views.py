@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QToolTip
 from explorer.core.arrays import frozen_array
 from explorer.core.render.luts import BACKGROUND_RGB
 from explorer.core.train.types import LayerActivation, Prediction
+from explorer.ui.widgets.class_bars import TOP_RGB
 from explorer.ui.widgets.network_views import (
-    TOP_RGB,
     ActivationsView,
     AugmentationPreview,
     ConfusionView,
