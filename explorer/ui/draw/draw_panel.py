@@ -61,8 +61,9 @@ class DrawPanel(LazyPart):
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
         from explorer.ui.draw.draw_canvas import DrawCanvas
+        from explorer.ui.widgets.activations_view import ActivationsView
         from explorer.ui.widgets.feature_maps import FeatureMapView
-        from explorer.ui.widgets.network_views import ActivationsView, ProbabilityBars
+        from explorer.ui.widgets.network_views import ProbabilityBars
 
         self.canvas = DrawCanvas()
         self.bars = ProbabilityBars()

@@ -73,8 +73,8 @@ class TrainingStudio(LazyPart):
         from explorer.ui.training.curves_view import CurvesView
         from explorer.ui.training.training_controls import TrainingControls
         from explorer.ui.training.training_worker import TrainingController
+        from explorer.ui.widgets.activations_view import ActivationsView
         from explorer.ui.widgets.network_views import (
-            ActivationsView,
             AugmentationPreview,
             ConfusionView,
             FiltersView,

@@ -1,64 +1,34 @@
-"""Views of a trained (or training) network: what it sees, what it learned, how it does.
+"""Views of a trained (or training) network: what it learned and how it does.
 
-* :class:`ActivationsView` - every layer's output for one image, one row per
-  layer (mosaics for spatial outputs, a cell strip for flat ones, labelled
-  bars for a final Dense layer of at most 20 units);
 * :class:`FiltersView` - the first convolution layer's learned filters;
 * :class:`ConfusionView` - the test set's confusion matrix with counts in the cells;
 * :class:`GalleryView` - clickable thumbnails (the misclassified test images);
 * :class:`ProbabilityBars` - the class probabilities for the drawing pad, with
   the top guess in large type;
 * :class:`AugmentationPreview` - a small grid of augmented variants of one image.
-
-Colour convention of the activations (the same as the kernel lab's feature
-maps): the diverging map with **white = 0**, red = positive, blue = negative,
-symmetric levels shared by all channels of one layer (so channels of a layer
-compare; each layer has its own range, printed beside its caption).  After a
-ReLU everything is >= 0, so those rows run from white ("this unit is silent")
-to dark red ("strongly active"); a layer without a ReLU shows its negative
-values in blue instead of clipping them.  A sequential map would waste half
-its range on the ReLU layers' missing negatives only at the price of reading
-differently from every other map in the app.
-
-Speed: the widgets of the activation rows are made once per architecture
-(layer names, kinds and shapes); afterwards an update only rebuilds each
-row's float32 mosaic (fresh arrays, the caller's are never written) and hands
-it to the row's ``ImageItem`` with explicit levels - about 2 ms for the
-MNIST convnet (3.5 ms with the repaint), so 10 updates a second are no burden.  No TensorFlow here.
 """
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QEvent,
     QModelIndex,
-    QObject,
-    QPoint,
     QRect,
-    QRectF,
     QSize,
     Qt,
-    QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainterPath, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFrame,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
-    QScrollArea,
-    QStackedLayout,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -67,75 +37,27 @@ from PySide6.QtWidgets import (
 from explorer.core.counts import plural
 from explorer.core.numbers import tick_text
 from explorer.core.render.inputs import as_hwc, to_unit_float
-from explorer.core.render.layout import Layout, auto_spacing, mosaic_layout, strip_shape, tile_at
-from explorer.core.render.levels import finite_extrema, signed_from_extrema
-from explorer.core.render.luts import BACKGROUND_RGB, GREY_LUT
+from explorer.core.render.layout import Layout, mosaic_layout, tile_at
+from explorer.core.render.luts import GREY_LUT
 from explorer.core.render.mosaic import build_mosaic, build_rgb_mosaic
-from explorer.core.train.types import LayerActivation, Prediction
 from explorer.ui.widgets.class_bars import TOP_RGB, ClassBars
-from explorer.ui.widgets.dark_panel import LABEL_RGB, MESSAGE_SCALE
 from explorer.ui.widgets.feature_maps import FeatureMapView
 from explorer.ui.widgets.help_text import describe
 from explorer.ui.widgets.message_label import message_label
 from explorer.ui.widgets.mosaic_canvas import MosaicCanvas
-from explorer.ui.widgets.painted_text import ElidedLabel
-from explorer.ui.widgets.scene_updates import settle_scene
 from explorer.ui.widgets.text_style import follow_font, scaled_font, set_colours
 
 __all__ = [
-    "ActivationsView",
     "AugmentationPreview",
     "ConfusionView",
     "FiltersView",
     "GalleryView",
     "ProbabilityBars",
-    "layer_caption",
 ]
 
-# Width / height of the grid chosen for an activation mosaic: wide rows keep
-# the column short enough to scroll through a whole network.
-ROW_ASPECT = 3.0
-INPUT_ROW_MAX_HEIGHT = 150
-BAR_ROW_LINES = 1.36                # height of one bar in the activations column, in lines of text (19 px at 9 pt)
-MAX_LABELLED_DENSE_UNITS = 20
 
-# Text sizes relative to the window's text, so they follow the UI scale.
-DENSE_NAMES_SCALE = 1.05            # class names beside the last Dense layer's bars
 GUESS_SCALE = 4.4                   # the drawing pad's top guess (40 pt at 9 pt)
 CLASS_NAMES_SCALE = 1.55            # the drawing pad's class names (14 pt at 9 pt)
-SLICE_S = 0.004                     # progressive drawing: return to the event loop after this long
-
-
-# One sentence per layer kind, shown as the caption's tooltip.
-_KIND_TIPS = {
-    "InputLayer": "The image the network is given, as numbers between 0 and 1.",
-    "Conv2D": "A convolution layer: each channel is one learned filter slid over the previous "
-              "layer's maps, so a channel lights up (red) where its pattern occurs.",
-    "DepthwiseConv2D": "A depthwise convolution filters each input channel on its own.",
-    "SeparableConv2D": "A separable convolution: a depthwise filter per channel, then a 1x1 mix of channels.",
-    "MaxPooling2D": "Max pooling keeps the largest value of each window: smaller maps that keep "
-                    "the strongest responses.",
-    "AveragePooling2D": "Average pooling keeps the mean of each window: smaller, smoother maps.",
-    "GlobalAveragePooling2D": "Global average pooling turns each channel into one number: its mean.",
-    "GlobalMaxPooling2D": "Global max pooling turns each channel into one number: its maximum.",
-    "Flatten": "Flatten lays the last maps out as one long vector (pixel by pixel, channels "
-               "interleaved) so dense layers can use them.",
-    "Dense": "A dense layer: every unit is a weighted sum of all values of the previous layer, "
-             "followed by its activation.",
-    "Dropout": "Dropout silences random units while training; when classifying it passes values through.",
-    "BatchNormalization": "Batch normalisation rescales each channel to a standard range "
-                          "(so values can be negative: blue).",
-    "Activation": "An activation function applied value by value.",
-    "ReLU": "ReLU keeps positive values and sets negative ones to zero (white).",
-    "Softmax": "Softmax turns scores into probabilities that add up to 100%.",
-}
-_DEFAULT_TIP = "This layer's output for the image shown."
-
-
-def layer_caption(name: str, kind: str, shape: Sequence[int]) -> str:
-    """Caption of one activation row, e.g. ``"conv2d (Conv2D) → 26×26×32"``."""
-    dims = "×".join(str(int(n)) for n in shape) or "scalar"
-    return f"{name} ({kind}) \u2192 {dims}"
 
 
 # --------------------------------------------------------------------------
@@ -146,461 +68,6 @@ def layer_caption(name: str, kind: str, shape: Sequence[int]) -> str:
 # --------------------------------------------------------------------------
 # ActivationsView
 # --------------------------------------------------------------------------
-
-_SCALE_RGB = (190, 196, 204)
-
-
-def _scale_text(levels_half: float, lo: float) -> str:
-    if not math.isfinite(levels_half) or levels_half <= 1e-9:
-        return "all zero"
-    m = tick_text(levels_half)
-    if lo < 0:
-        return f"blue \u2212{m} \u00b7 white 0 \u00b7 red +{m}"
-    return f"white 0 \u2192 red {m}"
-
-
-class _LayerRow(QWidget):
-    """Caption, colour-scale note and body of one layer; made once per architecture."""
-
-    kind = "maps"
-
-    def __init__(self, name: str, kind: str, shape: tuple[int, ...], body: QWidget,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.layer_name, self.layer_kind, self.shape = name, kind, tuple(shape)
-        tip = _KIND_TIPS.get(kind, _DEFAULT_TIP)
-        # The caption keeps up to 260 px; the colour-scale note gives way first.
-        self.caption = ElidedLabel(layer_caption(name, kind, shape), LABEL_RGB, bold=True, keep_px=260)
-        describe(self.caption, f"Layer {name}", tip)
-        # The size hint comes from a template, so a changing number never re-lays out the column.
-        self.scale_label = ElidedLabel("", _SCALE_RGB, align=Qt.AlignmentFlag.AlignRight,
-                                        hint_text="blue \u22120.000 \u00b7 white 0 \u00b7 red +0.000")
-        self.scale_label.setToolTip("The colour range of this row: one range for all its channels, "
-                                    "white is exactly zero.")
-        self.body = body
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.setSpacing(12)
-        top.addWidget(self.caption, 3)
-        top.addWidget(self.scale_label, 2)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(6, 8, 6, 2)
-        column.setSpacing(3)
-        column.addLayout(top)
-        column.addWidget(body)
-        self._output: np.ndarray | None = None
-        self._scale_text = ""
-
-    def _set_scale_text(self, text: str) -> None:
-        if text != self._scale_text:
-            self.scale_label.setText(text)
-            self._scale_text = text
-
-    def update_output(self, output: np.ndarray) -> None:
-        raise NotImplementedError
-
-    def tile_count(self) -> int:
-        raise NotImplementedError
-
-
-class _MapsRow(_LayerRow):
-    """(H, W, C): one tile per channel."""
-
-    kind = "maps"
-
-    def __init__(self, name: str, kind: str, shape: tuple[int, ...], parent: QWidget | None = None) -> None:
-        h, w, c = shape
-        canvas = MosaicCanvas(f"{name} channels",
-                              f"The {c} channels of {name}, one tile each: white = 0, red = positive, "
-                              "blue = negative; hover a tile for its value.")
-        super().__init__(name, kind, shape, canvas, parent)
-        gap, _ = auto_spacing(h, w)
-        self.layout_info = mosaic_layout(c, h, w, gap=gap if c > 1 else 0, aspect=ROW_ASPECT)
-        canvas.tooltip_provider = self._tooltip
-
-    def update_output(self, output: np.ndarray) -> None:
-        self._output = output
-        lows, highs = finite_extrema(np.asarray(output, dtype=np.float32))
-        levels = signed_from_extrema(lows, highs, "shared")[0]
-        mosaic = build_mosaic(output, self.layout_info, levels, clip=False)
-        self.body.set_mosaic(mosaic, "signed", self.layout_info)
-        lo = float(np.nanmin(lows)) if np.isfinite(lows).any() else 0.0
-        self._set_scale_text(_scale_text(float(levels[1]), lo))
-
-    def tile_count(self) -> int:
-        return self.layout_info.count
-
-    def _tooltip(self, x: float, y: float) -> str | None:
-        hit = tile_at(self.layout_info, x, y)
-        if hit is None or self._output is None:
-            return None
-        k, r, c = hit
-        return (f"{self.layer_name}, channel {k}\nrow {r}, column {c}: "
-                f"{tick_text(float(self._output[r, c, k]))}")
-
-
-class _StripRow(_LayerRow):
-    """(N,): N cells laid out as a wide band, read row by row."""
-
-    kind = "strip"
-
-    def __init__(self, name: str, kind: str, shape: tuple[int, ...], parent: QWidget | None = None) -> None:
-        n = int(np.prod(shape))
-        canvas = MosaicCanvas(f"{name} units",
-                              f"The {n} values of {name}, one cell each, read left to right and row by row: "
-                              "white = 0, red = positive, blue = negative.",
-                              max_scale=28.0)
-        super().__init__(name, kind, shape, canvas, parent)
-        self.count = n
-        self.rows, self.cols = strip_shape(n)
-        empty = self.rows * self.cols - n
-        path = QPainterPath()
-        if empty:
-            path.addRect(QRectF(self.cols - empty, self.rows - 1, empty, 1))
-        self._gaps = path
-        canvas.tooltip_provider = self._tooltip
-
-    def update_output(self, output: np.ndarray) -> None:
-        flat = np.asarray(output, dtype=np.float32).ravel()
-        self._output = flat
-        column = flat.reshape(-1, 1, 1) if flat.size else np.zeros((1, 1, 1), dtype=np.float32)
-        lows, highs = finite_extrema(column)
-        m = float(signed_from_extrema(lows, highs, "shared")[0, 1])
-        grid = np.full(self.rows * self.cols, 0.5, dtype=np.float32)
-        np.multiply(flat, np.float32(0.5 / m), out=grid[:flat.size])
-        grid[:flat.size] += np.float32(0.5)
-        self.body.set_mosaic(grid.reshape(self.rows, self.cols), "signed", self._gaps, gap_key="strip")
-        lo = float(lows[0]) if math.isfinite(lows[0]) else 0.0
-        self._set_scale_text(_scale_text(m, lo))
-
-    def tile_count(self) -> int:
-        return self.count
-
-    def _tooltip(self, x: float, y: float) -> str | None:
-        if self._output is None or not (math.isfinite(x) and math.isfinite(y)):
-            return None
-        col, row = math.floor(x), math.floor(y)
-        if not (0 <= col < self.cols and 0 <= row < self.rows):
-            return None
-        i = row * self.cols + col
-        if i >= self.count:
-            return None
-        return f"{self.layer_name}, unit {i}: {tick_text(float(self._output[i]))}"
-
-
-class _BarsRow(_LayerRow):
-    """The last Dense layer of at most 20 units: one labelled bar per class."""
-
-    kind = "bars"
-
-    def __init__(self, name: str, kind: str, shape: tuple[int, ...], parent: QWidget | None = None) -> None:
-        n = int(np.prod(shape))
-        bars = ClassBars(f"{name} outputs",
-                         f"The {n} outputs of {name}, one per class: the longest bar is the network's answer.",
-                         dark=True, font_scale=DENSE_NAMES_SCALE)
-        bars.fix_height(n, BAR_ROW_LINES)
-        super().__init__(name, kind, shape, bars, parent)
-        self.count = n
-        self.class_names: tuple[str, ...] = ()
-
-    def update_output(self, output: np.ndarray) -> None:
-        flat = np.asarray(output, dtype=np.float32).ravel()
-        self._output = flat
-        finite = flat[np.isfinite(flat)]
-        percent = bool(finite.size == flat.size and finite.size and finite.min() >= 0
-                       and abs(float(finite.sum()) - 1.0) < 1e-3)
-        self.body.set_values(flat, self.class_names, percent=percent)
-        self._set_scale_text("probabilities (softmax)" if percent else "scores")
-
-    def set_class_names(self, names: Sequence[str]) -> None:
-        self.class_names = tuple(str(n) for n in names)
-        if self._output is not None:
-            self.update_output(self._output)
-
-    def tile_count(self) -> int:
-        return self.count
-
-
-class _InputRow(_LayerRow):
-    """The input image (grey for one channel, colour for three)."""
-
-    kind = "input"
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        canvas = MosaicCanvas("Input image", "The image the network is classifying.",
-                              max_scale=8.0, max_height=INPUT_ROW_MAX_HEIGHT)
-        super().__init__("input", "InputLayer", (), canvas, parent)
-        self.scale_label.setText("black 0 \u2192 white 1")
-        canvas.tooltip_provider = self._tooltip
-
-    def update_output(self, image: np.ndarray) -> None:
-        arr = as_hwc(image)
-        shape = arr.shape
-        if shape != self.shape:
-            self.shape = shape
-            self.caption.setText(f"input \u2192 {'×'.join(str(n) for n in shape)}")
-        img = to_unit_float(arr)
-        self._output = img
-        if shape[2] == 3:
-            self.body.set_mosaic(np.clip(img, 0.0, 1.0), None, None, gap_key="input")
-        else:
-            self.body.set_mosaic(np.clip(img[:, :, 0], 0.0, 1.0), GREY_LUT, None, gap_key="input")
-
-    def tile_count(self) -> int:
-        return 1
-
-    def _tooltip(self, x: float, y: float) -> str | None:
-        if self._output is None or not (math.isfinite(x) and math.isfinite(y)):
-            return None
-        col, row = math.floor(x), math.floor(y)
-        h, w = self._output.shape[:2]
-        if not (0 <= row < h and 0 <= col < w):
-            return None
-        values = ", ".join(tick_text(float(v)) for v in self._output[row, col])
-        return f"input pixel row {row}, column {col}: {values}"
-
-
-def _architecture(activations: Sequence[LayerActivation]) -> tuple:
-    return tuple((a.name, a.kind, tuple(np.shape(a.output))) for a in activations)
-
-
-def _last_dense_index(arch: tuple) -> int | None:
-    """Index of the last Dense layer if it is flat with <= 20 units (drawn as labelled bars)."""
-    for i in range(len(arch) - 1, -1, -1):
-        name, kind, shape = arch[i]
-        if kind == "Dense":
-            n = int(np.prod(shape)) if shape else 0
-            return i if len(shape) == 1 and 0 < n <= MAX_LABELLED_DENSE_UNITS else None
-    return None
-
-
-class ActivationsView(QWidget):
-    """Every layer's output for one image, as a scrolling column of rows.
-
-    Row per layer: a caption ``"conv2d (Conv2D) → 26×26×32"`` with the row's
-    colour range, then a mosaic of all channels (spatial outputs), a band of
-    cells (flat outputs) or labelled bars (a final Dense layer of <= 20
-    units).  Colours: white = 0, red positive, blue negative, one symmetric
-    range per layer.  Widgets are built once per architecture; updates only
-    replace images (fast enough for 10 updates a second), and only those of
-    the rows in view: a row scrolled out of sight is redrawn, from the newest
-    prediction, when it comes back into view (during training most layers are
-    below the fold, and drawing them took CPU the training thread needs).
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        describe(self, "Layer activations",
-                     "How every layer sees one image, from the input at the top to the answer at the "
-                     "bottom: white = 0, red = positive, blue = negative.")
-        self._arch: tuple | None = None
-        self._rows: list[_LayerRow] = []
-        self._class_names: tuple[str, ...] = ()
-        self._latest: tuple | None = None  # the newest (activations, input image)
-        self._generation = 0  # counts predictions; self._drawn[row index] = the one it shows (-1 = input)
-        self._drawn: dict[int, int] = {}
-        self._input_shown: np.ndarray | None = None  # a copy of the input row's image
-        self._pending = False  # a pass over the rows is still to finish
-        self._next_row = 0  # where the pass is; -1 = the input row
-        self._slice_timer = QTimer(self)
-        self._slice_timer.setSingleShot(True)
-        self._slice_timer.setInterval(0)
-        self._slice_timer.timeout.connect(self._draw_slice)
-
-        self._column = QWidget()
-        self._column.setObjectName("activationsColumn")
-        set_colours(self._column, background=QColor(*BACKGROUND_RGB))
-        self._column_layout = QVBoxLayout(self._column)
-        self._column_layout.setContentsMargins(0, 0, 0, 6)
-        self._column_layout.setSpacing(0)
-        self.input_row = _InputRow()
-        self.input_row.setVisible(False)
-        self._column_layout.addWidget(self.input_row)
-        self._column_layout.addStretch(1)
-
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setWidget(self._column)
-        self._column.installEventFilter(self)  # it moves when scrolled: rows come into view
-        # Tab goes from row to row (each row's picture is named); the area scrolls to show it.
-        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-
-        self.message_label = QLabel()
-        self.message_label.setObjectName("activationsMessage")
-        set_colours(self.message_label, QColor(*LABEL_RGB), QColor(*BACKGROUND_RGB))
-        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.message_label.setMargin(24)
-        self._stack = QStackedLayout(self)
-        self._stack.setContentsMargins(0, 0, 0, 0)
-        self._stack.addWidget(self.scroll_area)
-        self._stack.addWidget(self.message_label)
-        self.clear()
-        follow_font(self, lambda font: self.message_label.setFont(scaled_font(font, MESSAGE_SCALE)))
-
-    # ----- public API ------------------------------------------------------
-    def set_prediction(self, prediction: Prediction | None, *, input_image: np.ndarray | None = None,
-                       progressive: bool = False) -> None:
-        """Show ``prediction``'s activations (None: the empty state).
-
-        Parameters
-        ----------
-        prediction : Prediction or None
-            Its arrays are read, never written.
-        input_image : ndarray, optional
-            (H, W) or (H, W, C) image shown above the first layer.
-        progressive : bool, optional
-            Build and draw the rows a few milliseconds at a time between other
-            events, so that live training updates never hold up the event loop
-            (default False: everything at once, before returning). A newer
-            prediction replaces one still being drawn.
-        """
-        if prediction is None:
-            self.clear()
-            return
-        activations = prediction.activations
-        if not activations and input_image is None:
-            self.clear("The model has no layers to show.")
-            return
-        arch = _architecture(activations)
-        if arch != self._arch:
-            self._start_rebuild(arch)
-        self._latest = (activations, input_image)
-        self._generation += 1
-        if (input_image is not None and self._drawn.get(-1) == self._generation - 1
-                and np.array_equal(self._input_shown, input_image)):
-            self._drawn[-1] = self._generation  # the same picture (a training probe): nothing to redraw
-        self._pending = True
-        self._next_row = -1  # the input row first
-        if self._stack.currentIndex() != 0:
-            # Coming back from a message: rows reappear one by one as they are drawn, rather than
-            # all laid out and painted in one go (a stall of tens of ms during training).
-            for row in (self.input_row, *self._rows):
-                row.hide()
-            self._stack.setCurrentIndex(0)
-        if progressive:
-            self._slice_timer.start()
-        else:
-            self._draw_pending(deadline=None)
-
-    def is_drawing(self) -> bool:
-        """True while a progressive update is still being drawn."""
-        return self._pending
-
-    def set_class_names(self, names: Sequence[str]) -> None:
-        """Labels for the bars of the final Dense layer (index order)."""
-        self._class_names = tuple(str(n) for n in names)
-        for row in self._rows:
-            if isinstance(row, _BarsRow):
-                row.set_class_names(self._class_names)
-
-    def clear(self, message: str = "No image has been classified yet.") -> None:
-        """Show ``message`` instead of the layers (the rows are kept for the next update)."""
-        self._latest, self._pending = None, False
-        self.message_label.setText(message)
-        self._stack.setCurrentIndex(1)
-
-    def message(self) -> str | None:
-        """The message shown, or None when layers are shown."""
-        return self.message_label.text() if self._stack.currentIndex() == 1 else None
-
-    def rows(self) -> list[_LayerRow]:
-        """The layer rows in order (the input row is ``input_row``)."""
-        return list(self._rows)
-
-    # ----- internals ----------------------------------------------------------
-    def _start_rebuild(self, arch: tuple) -> None:
-        """Drop the old rows; the new ones are built by :meth:`_draw_pending`, one at a time."""
-        for row in self._rows:
-            self._column_layout.removeWidget(row)
-            row.hide()
-            row.deleteLater()  # deleted by Qt on this thread; never left to the garbage collector
-        self._rows = []
-        self._drawn.clear()
-        self._arch = arch
-
-    def _build_row(self, i: int) -> None:
-        name, kind, shape = self._arch[i]
-        if i == _last_dense_index(self._arch):
-            row = _BarsRow(name, kind, shape)
-            row.set_class_names(self._class_names)
-        elif len(shape) == 3 and min(shape) > 0:
-            row = _MapsRow(name, kind, shape)
-        else:
-            row = _StripRow(name, kind, shape)
-        row.hide()  # until it is drawn
-        row.installEventFilter(self)  # it moves when a row above it appears: it may come into view
-        self._column_layout.insertWidget(1 + i, row)  # after the input row, before the stretch
-        self._rows.append(row)
-
-    def _draw_pending(self, deadline: float | None) -> None:
-        """Build missing rows and draw the newest prediction until done or past `deadline`."""
-        while self._pending:
-            if self._next_row == -1:
-                if self._latest[1] is None:
-                    self.input_row.hide()
-                elif self._needs_drawing(-1):
-                    self._draw_row(-1)
-            elif self._next_row >= len(self._arch):
-                self._pending = False
-                return
-            else:
-                if self._next_row >= len(self._rows):
-                    self._build_row(self._next_row)
-                    if deadline is not None:  # a new row is drawn in the next slice: each is one costly step
-                        self._slice_timer.start()
-                        return
-                if self._needs_drawing(self._next_row):
-                    self._draw_row(self._next_row)
-            self._next_row += 1
-            if deadline is not None and time.perf_counter() > deadline:
-                self._slice_timer.start()  # the rest after the events that are waiting
-                return
-
-    def _row(self, index: int) -> _LayerRow:
-        return self.input_row if index == -1 else self._rows[index]
-
-    def _needs_drawing(self, index: int) -> bool:
-        """True if the row is hidden (not drawn yet: it takes its place when drawn) or stale and in view."""
-        row = self._row(index)
-        return row.isHidden() or (self._drawn.get(index) != self._generation and self._in_view(row))
-
-    def _in_view(self, row: QWidget) -> bool:
-        if not self.isVisible():
-            return True  # nothing to measure against: draw everything
-        viewport = self.scroll_area.viewport()
-        top = row.mapTo(viewport, QPoint(0, 0)).y()
-        return top < viewport.height() and top + row.height() > 0
-
-    def _draw_row(self, index: int) -> None:
-        activations, input_image = self._latest
-        row = self._row(index)
-        row.update_output(input_image if index == -1 else activations[index].output)
-        if index == -1:
-            self._input_shown = np.array(input_image, copy=True)
-        row.show()
-        settle_scene(row.body)
-        self._drawn[index] = self._generation
-
-    def _draw_revealed(self) -> None:
-        """Draw the rows that came into view showing an older prediction than the newest."""
-        if self._latest is None:
-            return
-        for index in range(-1, len(self._rows)):
-            if not self._row(index).isHidden() and self._needs_drawing(index):  # hidden rows: the pass's
-                self._draw_row(index)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
-        # The column moves when scrolled, a row when one above it appears or the width changes.
-        if event.type() in (QEvent.Type.Move, QEvent.Type.Resize):
-            self._draw_revealed()
-        return False
-
-    def _draw_slice(self) -> None:
-        self._draw_pending(deadline=time.perf_counter() + SLICE_S)
 
 
 # --------------------------------------------------------------------------
