@@ -80,15 +80,18 @@ def _run(args: argparse.Namespace) -> int:
 
 def render_grid(maps, *, colour: bool, levels: str = "shared"):
     """(H, W, K) maps as an RGB uint8 mosaic, coloured as in the window."""
-    from explorer.core.render import mosaic as render
+    from explorer.core.render.layout import mosaic_layout
+    from explorer.core.render.levels import signed_levels
+    from explorer.core.render.luts import DIVERGING_LUT, GREY_LUT, apply_lut
+    from explorer.core.render.mosaic import build_mosaic, build_rgb_mosaic
 
     h, w, k = maps.shape
     if colour:  # image mode on a colour image: one RGB tile per kernel
-        layout = render.mosaic_layout(k // 3, h, w)
-        return render.apply_lut(render.build_rgb_mosaic(maps, layout), render.GREY_LUT, layout=layout)
-    layout = render.mosaic_layout(k, h, w)
-    mosaic = render.build_mosaic(maps, layout, render.signed_levels(maps, levels))
-    return render.apply_lut(mosaic, render.DIVERGING_LUT, layout=layout)
+        layout = mosaic_layout(k // 3, h, w)
+        return apply_lut(build_rgb_mosaic(maps, layout), GREY_LUT, layout=layout)
+    layout = mosaic_layout(k, h, w)
+    mosaic = build_mosaic(maps, layout, signed_levels(maps, levels))
+    return apply_lut(mosaic, DIVERGING_LUT, layout=layout)
 
 
 def _load(source: str, images):

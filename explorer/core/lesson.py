@@ -34,7 +34,7 @@ from explorer.core.lab.images import VIEW_MAX_SIDE
 from explorer.core.lab.pipeline import KernelBank, LabSettings
 from explorer.core.model.models import CUSTOM, MODEL_NAMES, LayerSpec, check_stack
 from explorer.core.parts import PARTS
-from explorer.core.render.mosaic import LEVEL_MODES
+from explorer.core.render.levels import LEVEL_MODES
 from explorer.core.train.datasets import DATASET_NAMES, INPUT_SHAPES
 from explorer.core.train.types import OPTIMIZERS, Augmentation, TrainConfig
 

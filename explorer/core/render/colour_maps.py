@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.core.render.mosaic import DIVERGING_LUT, GREY_LUT
+from explorer.core.render.luts import DIVERGING_LUT, GREY_LUT, lut_from_anchors
 
-__all__ = ["COLOUR_SCHEMES", "DEFAULT_SCHEME", "ColourScheme", "lut_from_anchors", "scheme"]
+__all__ = ["COLOUR_SCHEMES", "DEFAULT_SCHEME", "ColourScheme", "scheme"]
 
 # ColorBrewer PuOr (11 classes) reversed: purple negative, orange positive; white centre.
 _PUOR_R = ("#2d004b", "#542788", "#8073ac", "#b2abd2", "#d8daeb", "#ffffff",
@@ -31,20 +31,6 @@ _CIVIDIS = ("#00204d", "#002b68", "#05366e", "#2c416c", "#404d6b", "#51586c", "#
             "#8b8779", "#9b9477", "#aca174", "#bcaf6f", "#cebc67", "#e0cb5d", "#f2da4f", "#ffea46")
 _VIRIDIS = ("#440154", "#481769", "#472c7a", "#423f85", "#3b518b", "#33628d", "#2c718e", "#26818e", "#21908c",
             "#1f9f88", "#27ad80", "#3dbc73", "#5cc862", "#81d34c", "#aadc31", "#d5e219", "#fde725")
-
-
-def lut_from_anchors(anchors: tuple[str, ...]) -> np.ndarray:
-    """A read-only (256, 3) uint8 table interpolated through evenly spaced ``#rrggbb`` colours.
-
-    Entry i is sampled at the centre of its bin, as render's diverging map, so
-    a symmetric anchor list has entries 127 and 128 equally close to its centre.
-    """
-    colours = np.array([[int(code[i:i + 2], 16) for i in (1, 3, 5)] for code in anchors], dtype=np.float64)
-    stops = np.linspace(0.0, 1.0, len(colours))
-    t = (np.arange(256) + 0.5) / 256
-    lut = np.round(np.column_stack([np.interp(t, stops, colours[:, c]) for c in range(3)])).astype(np.uint8)
-    lut.flags.writeable = False
-    return lut
 
 
 @dataclass(frozen=True)
@@ -70,7 +56,18 @@ DEFAULT_SCHEME = "classic"
 
 
 def scheme(name: str) -> ColourScheme:
-    """The scheme called `name` (ValueError naming the choices otherwise)."""
+    """The scheme called `name`.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`COLOUR_SCHEMES`.
+
+    Returns
+    -------
+    ColourScheme
+        The scheme (ValueError naming the choices for an unknown name).
+    """
     try:
         return COLOUR_SCHEMES[name]
     except KeyError:

@@ -37,7 +37,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from explorer.core.predict.drawing import DEFAULT_BRUSH, INK_THRESHOLD, MAX_BRUSH, MIN_BRUSH, Stroke, render_strokes
-from explorer.core.render.mosaic import apply_lut
+from explorer.core.render.luts import apply_lut
 
 __all__ = ["INK_SIZE", "MIN_SIDE", "OVERLAY_ALPHA", "DrawCanvas"]
 

@@ -63,8 +63,9 @@ class DrawPanel(LazyPart):
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
         from explorer.ui.draw.draw_canvas import DrawCanvas
+        from explorer.ui.draw.probability_bars import ProbabilityBars
+        from explorer.ui.widgets.activations_view import ActivationsView
         from explorer.ui.widgets.feature_maps import FeatureMapView
-        from explorer.ui.widgets.network_views import ActivationsView, ProbabilityBars
 
         self.canvas = DrawCanvas()
         self.bars = ProbabilityBars()

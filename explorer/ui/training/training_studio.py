@@ -70,16 +70,14 @@ class TrainingStudio(LazyPart):
 
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
+        from explorer.ui.training.augmentation_preview import AugmentationPreview
+        from explorer.ui.training.confusion_view import ConfusionView
         from explorer.ui.training.curves_view import CurvesView
+        from explorer.ui.training.filters_view import FiltersView
+        from explorer.ui.training.gallery_view import GalleryView
         from explorer.ui.training.training_controls import TrainingControls
         from explorer.ui.training.training_worker import TrainingController
-        from explorer.ui.widgets.network_views import (
-            ActivationsView,
-            AugmentationPreview,
-            ConfusionView,
-            FiltersView,
-            GalleryView,
-        )
+        from explorer.ui.widgets.activations_view import ActivationsView
 
         self.controls = TrainingControls()
         self.curves = CurvesView()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.core.render.colour_maps import COLOUR_SCHEMES, DEFAULT_SCHEME, lut_from_anchors, scheme
+from explorer.core.render.colour_maps import COLOUR_SCHEMES, DEFAULT_SCHEME, scheme
+from explorer.core.render.luts import lut_from_anchors
 
 
 def _lightness(lut: np.ndarray) -> np.ndarray:
