@@ -1,4 +1,4 @@
-"""Numbers as a learner reads and types them: short texts, exact texts, and parsing a cell.
+"""Numbers as a learner reads and types them: short texts, exact texts, counts in words, parsing a cell.
 
 Qt-free, so the command line, the explanations and every view format numbers alike.
 """
@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-__all__ = ["FLOAT32_MAX", "exact_text", "format_number", "format_value", "parse_value", "tick_text"]
+__all__ = ["FLOAT32_MAX", "exact_text", "format_number", "format_value", "parse_value", "plural", "tick_text"]
 
 #: The largest finite float32: kernels and images are float32.
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -113,3 +113,21 @@ def tick_text(value: float) -> str:
     """Short axis or tooltip text: 3 significant digits, a real minus sign (it reads better than a hyphen)."""
     text = f"{value:.3g}"
     return text.replace("-", "\u2212")
+
+
+def plural(n: int, word: str) -> str:
+    """``n`` and ``word``, with an "s" unless there is exactly one.
+
+    Parameters
+    ----------
+    n : int
+        The count.
+    word : str
+        The thing counted, singular (``"image"``).
+
+    Returns
+    -------
+    str
+        e.g. ``"1 image"``, ``"12 images"``, ``"1,234 images"``.
+    """
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from explorer.core.counts import plural
+from explorer.core.numbers import plural
 from explorer.ui.widgets.help_text import describe
 from explorer.ui.widgets.message_label import message_label
 from explorer.ui.widgets.text_style import follow_font, scaled_font

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from explorer.core.counts import plural
-from explorer.core.numbers import tick_text
+from explorer.core.numbers import plural, tick_text
 from explorer.ui.widgets.feature_maps import FeatureMapView
 from explorer.ui.widgets.help_text import describe
 
