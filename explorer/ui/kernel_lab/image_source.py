@@ -1,6 +1,6 @@
 """Where the kernel lab's image comes from: samples, files, drops, the clipboard.
 
-Every source goes through `explorer.core.lab.images`, so a corrupt file, a 0-byte
+Every source goes through `explorer.core.lab.image_files`, so a corrupt file, a 0-byte
 file or a decompression bomb gives one clear sentence in the panel and the
 previous image stays. Large images are scaled down for the live view (the
 panel says by how much), and a crop region zooms in on details, as seed 004
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.lab import images
+from explorer.core.lab import image_files, images, sample_images
 from explorer.ui.widgets.help_text import tip
 from explorer.ui.widgets.text_style import set_colours
 
@@ -55,7 +55,7 @@ class ImageSource(QGroupBox):
         self.samples = QComboBox()
         self.samples.setAccessibleName("Sample image")
         self.samples.setToolTip(tip("sample_image"))
-        for name, description in images.SAMPLES.items():
+        for name, description in sample_images.SAMPLES.items():
             self.samples.addItem(name, name)
             self.samples.setItemData(self.samples.count() - 1, description, 3)  # Qt.ToolTipRole
         self.samples.activated.connect(lambda _i: self.load_sample(self.samples.currentData()))
@@ -104,18 +104,18 @@ class ImageSource(QGroupBox):
     # ---------------------------------------------------------------- sources
     def load_sample(self, name: str) -> bool:
         """Show built-in sample `name` (and select it in the sample list)."""
-        loaded = self._accept(lambda: images.sample(name), f"sample “{name}”")
+        loaded = self._accept(lambda: sample_images.sample(name), f"sample “{name}”")
         if loaded:
             self.samples.setCurrentIndex(self.samples.findData(name))
         return loaded
 
     def load_path(self, path: str | Path) -> bool:
         """Load an image file; on failure say why and keep the current image."""
-        return self._accept(lambda: images.load_image(path), Path(path).name)
+        return self._accept(lambda: image_files.load_image(path), Path(path).name)
 
     def load_bytes(self, data: bytes, origin: str = "pasted image") -> bool:
         """Load encoded image bytes (drag and drop, clipboard)."""
-        return self._accept(lambda: images.load_image(bytes(data)), origin)
+        return self._accept(lambda: image_files.load_image(bytes(data)), origin)
 
     def load_qimage(self, qimage: QImage, origin: str = "pasted image") -> bool:
         """Load a QImage (clipboard) through the same safe path as files."""
@@ -127,7 +127,7 @@ class ImageSource(QGroupBox):
         return self.load_bytes(bytes(QByteArray(buffer.data())), origin)
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", images.OPEN_DIALOG_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", image_files.OPEN_DIALOG_FILTER)
         if path:
             self.load_path(path)
 
@@ -174,7 +174,7 @@ class ImageSource(QGroupBox):
     def _accept(self, load, origin: str) -> bool:
         try:
             full = load()
-        except (images.ImageLoadError, ValueError) as exc:
+        except (image_files.ImageLoadError, ValueError) as exc:
             return self._fail(str(exc))
         except MemoryError:
             return self._fail(f"{origin} is too large to load into memory.")

@@ -44,7 +44,7 @@ def shown_maps(lab):
 
 
 def test_default_state_shows_the_china_photo_sharpened(lab):
-    from explorer.core.lab.images import sample
+    from explorer.core.lab.sample_images import sample
 
     china = sample("china")
     np.testing.assert_allclose(shown_maps(lab), ops.filter_image(china, kernels.PRESETS["sharpen"]), atol=1e-5)
