@@ -31,6 +31,7 @@ import numpy as np
 
 from explorer.core.files import atomic_write
 from explorer.core.lab.images import VIEW_MAX_SIDE
+from explorer.core.lab.kernels import MAX_KERNELS
 from explorer.core.lab.pipeline import KernelBank, LabSettings
 from explorer.core.model.models import CUSTOM, MODEL_NAMES, LayerSpec, check_stack
 from explorer.core.parts import PARTS
@@ -50,7 +51,6 @@ LESSON_SUFFIX = ".fmlesson"
 MAX_JSON_BYTES = 1 * 2**20
 MAX_IMAGE_BYTES = 13 * 2**20
 MAX_IMAGE_SIDE = VIEW_MAX_SIDE  # a lesson holds the lab's view image
-MAX_KERNELS = 64
 
 
 class LessonError(ValueError):

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.lab import kernels
+from explorer.core.lab.kernels import resize_centred
 from explorer.core.lab.pipeline import KernelBank
 from explorer.core.numbers import format_value, parse_value
-from explorer.ui.kernel_lab.kernel_editor import KernelEditor, resize_centred
+from explorer.ui.kernel_lab.kernel_editor import KernelEditor
 
 SHARPEN = kernels.PRESETS["sharpen"]
 EDIT = Qt.ItemDataRole.EditRole
