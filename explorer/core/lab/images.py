@@ -13,7 +13,7 @@ import operator
 import numpy as np
 from PIL import Image
 
-__all__ = ["VIEW_MAX_SIDE", "crop", "describe", "fit_for_view", "to_gray"]
+__all__ = ["VIEW_MAX_SIDE", "crop", "cropped", "describe", "fit_for_view", "to_gray"]
 
 #: The kernel lab's live view works on at most this many pixels per side (lessons hold such images).
 VIEW_MAX_SIDE = 1024
@@ -102,6 +102,29 @@ def crop(image, top: int, left: int, height: int, width: int) -> np.ndarray:
     if left + width > cols:
         raise ValueError(f"crop columns {left}..{left + width - 1} go past the right of a {cols}-column image")
     return array[top:top + height, left:left + width].copy()
+
+
+def cropped(image, region: tuple[int, int, int, int] | None) -> np.ndarray:
+    """What a crop region shows of `image`: the image itself when `region` is None.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        (H, W) or (H, W, C) image.
+    region : (int, int, int, int) or None
+        (top, left, height, width); a rectangle that reaches past the bottom
+        or right edge is cut off there, as the lab's crop controls allow.
+
+    Returns
+    -------
+    numpy.ndarray
+        `image` itself for None, otherwise a copy of the rectangle (see :func:`crop`).
+    """
+    if region is None:
+        return image
+    top, left, height, width = region
+    rows, cols = np.shape(image)[:2]
+    return crop(image, top, left, min(height, rows - top), min(width, cols - left))
 
 
 def _integer(value, name: str) -> int:
