@@ -30,7 +30,7 @@ from explorer.core.files import atomic_write, save_npy
 from explorer.core.lab.explain import explain_conv, explain_pool
 from explorer.core.lab.pipeline import LabRequest, LabResult
 from explorer.core.lesson import LabState
-from explorer.core.numbers import format_number
+from explorer.ui.kernel_lab.result_text import depth_labels, kernel_labels, shapes_html
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.lazy_part import LazyPart
 from explorer.ui.widgets.text_style import widen_panes
@@ -239,7 +239,7 @@ class KernelLab(LazyPart):
         levels = self.levels.currentData()
         colour = self._colour_tiles()
         if colour:
-            self.maps_view.set_rgb(result.maps, _kernel_labels(len(request.bank)))
+            self.maps_view.set_rgb(result.maps, kernel_labels(len(request.bank)))
         else:
             self.maps_view.set_maps(result.maps, result.labels, signed=True, levels=levels)
         # The last spatial stage: depth-wise pooling (seed 004) if on, else spatial pooling.
@@ -248,13 +248,13 @@ class KernelLab(LazyPart):
         self._pool_title.setText("<b>After depth-wise pooling</b>" if result.depth_pooled is not None
                                  else "<b>After pooling</b>")
         if result.depth_pooled is not None:
-            self.pooled_view.set_maps(after, _depth_labels(result.labels, request.settings.depth_pool),
+            self.pooled_view.set_maps(after, depth_labels(result.labels, request.settings.depth_pool),
                                       signed=True, levels=levels)
         elif after is not None and colour:
-            self.pooled_view.set_rgb(after, _kernel_labels(len(request.bank)))
+            self.pooled_view.set_rgb(after, kernel_labels(len(request.bank)))
         elif after is not None:
             self.pooled_view.set_maps(after, result.labels, signed=True, levels=levels)
-        self.shapes.setText(_shapes_html(result))
+        self.shapes.setText(shapes_html(result))
         self._refresh_explanation()
 
     def _refresh_explanation(self) -> None:
@@ -402,32 +402,3 @@ def _scrolling(widget: QWidget, min_width: int = 140, *, name: str | None = None
     else:
         describe(scroll, name, text)
     return scroll
-
-
-def _kernel_labels(count: int) -> list[str]:
-    return [f"kernel {i + 1}" for i in range(count)]
-
-
-def _shapes_html(result: LabResult) -> str:
-    rows = []
-    for stage in result.stages:
-        shape = "×".join(str(v) for v in stage.shape)
-        if stage.width_formula:  # a spatial stage: one formula per axis
-            formulas = "<br>".join(f"&nbsp;&nbsp;{axis}: {formula}" for axis, formula in
-                                   (("height", stage.formula), ("width", stage.width_formula)))
-        else:  # e.g. depth-wise pooling, whose formula counts channels
-            formulas = f"&nbsp;&nbsp;{stage.formula}" if stage.formula else ""
-        rows.append(f"<b>{stage.name}</b> → {shape}" + (f"<br>{formulas}" if formulas else ""))
-    if result.global_pooled is not None:
-        values = ", ".join(format_number(v) for v in result.global_pooled[:16])
-        more = f", … ({len(result.global_pooled)} in all)" if len(result.global_pooled) > 16 else ""
-        rows.append(f"&nbsp;&nbsp;one number per map: {values}{more}")
-    if result.params:
-        rows.append(f"<b>parameters</b> (f·f·c_in + 1)·k = {result.params}")
-    return "<br>".join(rows)
-
-
-def _depth_labels(labels, group: int) -> list[str]:
-    """Depth-wise pooling takes the max over groups of `group` neighbouring maps."""
-    return [f"max of {labels[start]} … {labels[start + group - 1]}" if group > 1 else labels[start]
-            for start in range(0, len(labels) - group + 1, group)]
