@@ -105,7 +105,7 @@ class KernelLab(LazyPart):
         top.addWidget(self._titled("Input", self.input_view))
         top.addWidget(self._titled("Feature maps", maps_column))
         self.pooled_holder = self._titled("After pooling", self.pooled_view)
-        self._pool_title = self.pooled_holder.findChild(QLabel)
+        self.pooled_title = self.pooled_holder.findChild(QLabel)
         self.pooled_holder.setVisible(False)  # shown when pooling is on
         top.addWidget(self.pooled_holder)
         top.setSizes([260, 520, 260])
@@ -171,10 +171,10 @@ class KernelLab(LazyPart):
         self.computer.errored.connect(self._on_error)
         self.levels.currentIndexChanged.connect(self._on_levels)
         self.signed.toggled.connect(lambda _on: self._redraw())
-        self.maps_view.pixel_hovered.connect(lambda k, y, x: self._on_hover(k, y, x, pooled=False))
-        self.pooled_view.pixel_hovered.connect(lambda k, y, x: self._on_hover(k, y, x, pooled=True))
-        self.maps_view.pixel_clicked.connect(lambda k, y, x: self._on_click(k, y, x, pooled=False))
-        self.pooled_view.pixel_clicked.connect(lambda k, y, x: self._on_click(k, y, x, pooled=True))
+        self.maps_view.pixel_hovered.connect(lambda k, y, x: self._on_pixel_hovered(k, y, x, pooled=False))
+        self.pooled_view.pixel_hovered.connect(lambda k, y, x: self._on_pixel_hovered(k, y, x, pooled=True))
+        self.maps_view.pixel_clicked.connect(lambda k, y, x: self.pin_pixel(k, y, x, pooled=False))
+        self.pooled_view.pixel_clicked.connect(lambda k, y, x: self.pin_pixel(k, y, x, pooled=True))
         for view in (self.maps_view, self.pooled_view):
             view.hover_left.connect(self._on_hover_left)
 
@@ -183,6 +183,10 @@ class KernelLab(LazyPart):
         super().shutdown()
         if self._built:
             self.computer.shutdown()
+
+    def shown(self) -> tuple[LabRequest, LabResult] | None:
+        """The request and the result on screen; None before the first result and after an impossible shape."""
+        return self._shown
 
     def is_ready(self) -> bool:
         """True once the first result (or an explanation why there is none) is drawn."""
@@ -245,7 +249,7 @@ class KernelLab(LazyPart):
         # The last spatial stage: depth-wise pooling (seed 004) if on, else spatial pooling.
         after = result.depth_pooled if result.depth_pooled is not None else result.pooled
         self.pooled_holder.setVisible(after is not None)
-        self._pool_title.setText("<b>After depth-wise pooling</b>" if result.depth_pooled is not None
+        self.pooled_title.setText("<b>After depth-wise pooling</b>" if result.depth_pooled is not None
                                  else "<b>After pooling</b>")
         if result.depth_pooled is not None:
             self.pooled_view.set_maps(after, depth_labels(result.labels, request.settings.depth_pool),
@@ -270,18 +274,27 @@ class KernelLab(LazyPart):
             view.set_levels_mode(self.levels.currentData())
 
     # ------------------------------------------------------------------ explain
-    def _on_hover(self, index: int, y: int, x: int, *, pooled: bool) -> None:
+    def _on_pixel_hovered(self, index: int, y: int, x: int, *, pooled: bool) -> None:
         if pooled and self._shown is not None and self._shown[1].depth_pooled is not None:
             return  # a depth-pooled pixel mixes maps: its arithmetic is the max shown in the labels
         if not self._pinned:
             self.explain_pixel(index, y, x, pooled=pooled)
 
-    def _on_click(self, index: int, y: int, x: int, *, pooled: bool) -> None:
+    def pin_pixel(self, index: int, y: int, x: int, *, pooled: bool = False) -> None:
+        """Explain map pixel (y, x) of map `index` and keep it explained while the pointer moves (a click).
+
+        A pixel of depth-wise pooled maps is not explained: it mixes maps, and
+        its labels already say which maximum it is.
+        """
         if pooled and self._shown is not None and self._shown[1].depth_pooled is not None:
             return
         self._pinned = False
         self.explain_pixel(index, y, x, pooled=pooled)
         self._pinned = True
+
+    def is_pinned(self) -> bool:
+        """True while a clicked pixel stays explained."""
+        return self._pinned
 
     def _on_hover_left(self) -> None:
         if not self._pinned:

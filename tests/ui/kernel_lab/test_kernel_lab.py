@@ -120,7 +120,7 @@ def test_exports_write_whole_files(qtbot, lab, tmp_path):
     png = lab.export_png(tmp_path / "maps.png")
     npy = lab.export_npy(tmp_path / "maps.dat")
     assert Image.open(png).size[0] > 100
-    np.testing.assert_array_equal(np.load(npy), lab._shown[1].maps)
+    np.testing.assert_array_equal(np.load(npy), lab.shown()[1].maps)
     lab.copy_view()
     assert not QApplication.clipboard().pixmap().isNull()
 
@@ -170,7 +170,7 @@ def test_real_mouse_hover_and_click_pin_an_explanation(qtbot, lab):
     with qtbot.waitSignal(lab.maps_view.pixel_clicked, timeout=3000) as clicked:
         QTest.mouseClick(viewport, Qt.LeftButton, pos=target)
     _, y, x = clicked.args
-    assert lab._pinned and f"pixel ({y}, {x})" in lab.explain.title.text()
+    assert lab.is_pinned() and f"pixel ({y}, {x})" in lab.explain.title.text()
     for near in (12, 10):  # pinned: hovering elsewhere no longer changes it
         QTest.mouseMove(viewport, lab.maps_view.viewport_point(0, near, 10))
         qtbot.wait(30)
@@ -179,11 +179,11 @@ def test_real_mouse_hover_and_click_pin_an_explanation(qtbot, lab):
 
 
 def test_a_pinned_explanation_follows_kernel_edits(qtbot, lab):
-    lab._on_click(0, 300, 100, pooled=False)  # in the trees: texture, so the kernels disagree
+    lab.pin_pixel(0, 300, 100)  # in the trees: texture, so the kernels disagree
     before = lab.explain.arithmetic.text()
     settle(qtbot, lab, lambda: lab.editor.apply_preset("box-blur"))
     assert "pixel (300, 100)" in lab.explain.title.text() and lab.explain.arithmetic.text() != before
-    step_value = lab._shown[1].maps[300, 100, 0]
+    step_value = lab.shown()[1].maps[300, 100, 0]
     assert f"= {step_value:.3f}".rstrip("0").replace("-", "\u2212") in lab.explain.title.text()
 
 
@@ -196,8 +196,8 @@ def test_depth_wise_and_global_pooling_are_shown(qtbot, lab):
     settle(qtbot, lab, lambda: panel.modes.button(1).click())
     settle(qtbot, lab, lambda: panel.depth_pool.setValue(2))
     settle(qtbot, lab, lambda: panel.global_pool.setCurrentIndex(panel.global_pool.findData("max")))
-    result = lab._shown[1]
-    assert lab.pooled_holder.isVisibleTo(lab) and "depth-wise" in lab._pool_title.text()
+    result = lab.shown()[1]
+    assert lab.pooled_holder.isVisibleTo(lab) and "depth-wise" in lab.pooled_title.text()
     np.testing.assert_allclose(lab.pooled_view.current_maps(), result.depth_pooled)
     assert lab.pooled_view.current_labels() == ("max of filter 1 … filter 2",)
     assert "one number per map" in lab.shapes.text()

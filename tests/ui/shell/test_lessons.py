@@ -128,7 +128,7 @@ def test_another_process_opens_the_lesson_to_the_same_numbers(qtbot, window, tmp
         win.resize(1280, 800); win.show()
         assert win.open_lesson({str(lesson_path)!r}), win.lessons.last_error
         assert win.wait_until_ready()
-        while win.kernel_lab.request().serial != win.kernel_lab._shown[0].serial:
+        while win.kernel_lab.request().serial != win.kernel_lab.shown()[0].serial:
             app.processEvents()
         request = win.kernel_lab.request()
         np.save({str(out) + "-image.npy"!r}, request.image)
