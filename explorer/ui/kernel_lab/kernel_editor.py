@@ -67,9 +67,14 @@ class KernelEditor(QWidget):
     bank_changed(object)
         A new :class:`~explorer.core.lab.pipeline.KernelBank` after every effective
         edit, undo and redo (not after a mere change of selection).
+    kernel_selected(int)
+        The index of the kernel shown in the grid, whenever it changes (a
+        click in the bank, an added or removed kernel, undo and redo); after
+        ``bank_changed`` when both change.
     """
 
     bank_changed = Signal(object)
+    kernel_selected = Signal(int)
 
     def __init__(self, parent: QWidget | None = None, *, seed: int | None = None) -> None:
         super().__init__(parent)
@@ -107,7 +112,7 @@ class KernelEditor(QWidget):
         self._commit(bank, min(self._index, len(bank) - 1), "Replace the filter bank")
 
     def select_kernel(self, index: int) -> None:
-        """Show kernel `index` in the grid (no undo step, no signal).
+        """Show kernel `index` in the grid (no undo step; emits kernel_selected, not bank_changed).
 
         Raises
         ------
@@ -251,6 +256,7 @@ class KernelEditor(QWidget):
     # ------------------------------------------------------------- state
     def _show(self, bank: KernelBank, index: int, *, emit: bool = True) -> None:
         """Make (bank, index) the current state and refresh every view of it."""
+        selection_moved = index != self._index
         self._bank, self._index = bank, index
         self._updating = True
         try:
@@ -271,6 +277,8 @@ class KernelEditor(QWidget):
             self._updating = False
         if emit:
             self.bank_changed.emit(bank)
+        if selection_moved:
+            self.kernel_selected.emit(index)
 
     def _say(self, text: str, *, warning: bool = True) -> None:
         set_colours(self.status_label, WARNING_COLOUR if warning else None)

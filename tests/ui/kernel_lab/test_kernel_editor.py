@@ -617,3 +617,16 @@ def test_set_bank_clips_biases_to_what_the_bias_box_can_show(qtbot):
     editor.set_bank(KernelBank.of([np.ones((3, 3))], biases=[500.0]))
     assert editor.bank().biases == (BIAS_RANGE[1],)
 
+
+def test_kernel_selected_follows_every_change_of_the_selection(qtbot, editor):
+    selected = []
+    editor.kernel_selected.connect(selected.append)
+    editor.add_kernel()
+    editor.select_kernel(0)
+    editor.select_kernel(0)  # already selected: nothing new
+    edit_cell(editor, 0, 0, "2")  # an edit of the selected kernel keeps the selection
+    editor.bank_list.setCurrentRow(1)
+    editor.undo_action.trigger()  # the cell edit: shows the kernel it edited, index 0, again
+    editor.undo_action.trigger()  # the add: index 0 stays selected, so nothing is emitted
+    assert selected == [1, 0, 1, 0]
+    assert editor.current_index() == 0
