@@ -4,7 +4,9 @@ Every source goes through `explorer.core.lab.image_files`, so a corrupt file, a 
 file or a decompression bomb gives one clear sentence in the panel and the
 previous image stays. Large images are scaled down for the live view (the
 panel says by how much), and a crop region zooms in on details, as seed 004
-crops the photos.
+crops the photos. The panel's value is a
+:class:`~explorer.core.lab.state.LabImage`: what it emits on every change and
+what it shows when the lab restores a state.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.lab import image_files, images, sample_images
+from explorer.core.lab.state import LabImage
 from explorer.ui.widgets.help_text import tip
 from explorer.ui.widgets.text_style import set_colours
 
@@ -40,8 +43,10 @@ class ImageSource(QGroupBox):
 
     Signals
     -------
-    image_changed(np.ndarray)
-        The image for the live view: float32 (H, W, C), already scaled/cropped.
+    image_changed(LabImage)
+        After every new image and crop change: the view image before cropping,
+        its origin, the crop region and the scale (``LabImage.view`` is the
+        image for the live view, scaled and cropped).
     """
 
     image_changed = Signal(object)
@@ -143,18 +148,26 @@ class ImageSource(QGroupBox):
     # ---------------------------------------------------------------- state
     def image(self) -> np.ndarray | None:
         """The image the view shows (scaled and cropped), or None before the first load."""
-        return self._current()
+        picture = self.picture()
+        return None if picture is None else picture.view
 
-    def state(self) -> tuple[np.ndarray, str, tuple[int, int, int, int] | None] | None:
-        """(view image before cropping, origin, crop or None), for lessons; None before the first load."""
+    def picture(self) -> LabImage | None:
+        """The panel's value: view image before cropping, origin, crop (None when off), scale.
+
+        None before the first load.
+        """
         if self._full is None:
             return None
         crop = tuple(self.crop_spins[n].value() for n in _CROP_FIELDS) if self.crop_box.isChecked() else None
-        return self._full, self._origin, crop
+        return LabImage(self._full, self._origin, crop, self._scale)
 
-    def restore(self, full: np.ndarray, origin: str, crop: tuple[int, int, int, int] | None) -> None:
-        """Show a view image saved by :meth:`state` exactly (no rescaling), with its crop."""
-        self._full, self._scale, self._origin = full, 1.0, origin
+    def show_picture(self, picture: LabImage) -> None:
+        """Show `picture` exactly (no rescaling), with its crop; emits image_changed.
+
+        A crop reaching past the image shows as far as the crop controls go.
+        """
+        self._full, self._scale, self._origin = picture.image, picture.scale, picture.origin
+        crop = picture.crop
         self.error_label.setText("")
         self._reset_crop()
         self.crop_box.blockSignals(True)
@@ -166,7 +179,7 @@ class ImageSource(QGroupBox):
             spin.blockSignals(True)
             spin.setValue(value)
             spin.blockSignals(False)
-        index = self.samples.findText(origin.removeprefix("sample “").removesuffix("”"))
+        index = self.samples.findText(picture.origin.removeprefix("sample “").removesuffix("”"))
         if index >= 0:
             self.samples.setCurrentIndex(index)
         self._emit_current()
@@ -205,22 +218,11 @@ class ImageSource(QGroupBox):
         if emit:
             self._emit_current()
 
-    def _current(self) -> np.ndarray | None:
-        if self._full is None:
-            return None
-        if not self.crop_box.isChecked():
-            return self._full
-        values = {name: spin.value() for name, spin in self.crop_spins.items()}
-        h, w = self._full.shape[:2]
-        height = min(values["height"], h - values["top"])
-        width = min(values["width"], w - values["left"])
-        return images.crop(self._full, values["top"], values["left"], height, width)
-
     def _emit_current(self, *_args) -> None:
-        image = self._current()
-        if image is None:
+        picture = self.picture()
+        if picture is None:
             return
         scaled = "" if self._scale == 1.0 else f", scaled to {self._scale:.0%} for the live view"
-        cropped = " (cropped)" if self.crop_box.isChecked() else ""
-        self.size_label.setText(f"{self._origin}: {images.describe(image)}{cropped}{scaled}")
-        self.image_changed.emit(image)
+        cropped = " (cropped)" if picture.crop is not None else ""
+        self.size_label.setText(f"{self._origin}: {images.describe(picture.view)}{cropped}{scaled}")
+        self.image_changed.emit(picture)

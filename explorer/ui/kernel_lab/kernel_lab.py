@@ -1,9 +1,13 @@
 """The kernel lab: an image, a filter bank and layer settings, turned into feature maps live.
 
-Data flow (design.md): every edit builds a new immutable `LabRequest`; the
-`LabComputer` worker computes the newest one (stale requests are dropped, never
-queued); the views only draw the `LabResult`. Hovering a map pixel explains
-its arithmetic and outlines its receptive window in the input.
+Data flow: the lab's state is one immutable
+:class:`~explorer.core.lab.state.LabState`. Every edit in a control builds a
+new state from the current one (``dataclasses.replace``) and the controls
+show it; the `LabRequest` computed is derived from that state, and the
+`LabComputer` worker computes the newest one (stale requests are dropped,
+never queued); the views only draw the `LabResult`. Lessons save and restore
+the same state (`state`, `set_state`). Hovering a map pixel explains its
+arithmetic and outlines its receptive window in the input.
 
 The heavy parts (pyqtgraph views) are built just after the window's first
 paint, so the window still appears in well under a second.
@@ -11,9 +15,9 @@ paint, so the window still appears in well under a second.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,8 +32,8 @@ from PySide6.QtWidgets import (
 
 from explorer.core.files import atomic_write, save_npy
 from explorer.core.lab.explain import explain_conv, explain_pool
-from explorer.core.lab.pipeline import LabRequest, LabResult
-from explorer.core.lesson import LabState
+from explorer.core.lab.pipeline import KernelBank, LabRequest, LabResult, LabSettings
+from explorer.core.lab.state import LabImage, LabState
 from explorer.ui.kernel_lab.result_text import depth_labels, kernel_labels, shapes_html
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.lazy_part import LazyPart
@@ -53,6 +57,7 @@ class KernelLab(LazyPart):
         super().__init__("Preparing the kernel lab…", parent)
         self.setAcceptDrops(True)
         self._serial = 0
+        self._state: LabState | None = None  # None until the first image
         self._shown: tuple[LabRequest, LabResult] | None = None
         self._pinned = False
         self._explained: tuple[int, int, int, bool] | None = None  # the pixel being explained
@@ -165,12 +170,13 @@ class KernelLab(LazyPart):
 
     def _connect(self) -> None:
         self.source.image_changed.connect(self._on_image_changed)
-        self.editor.bank_changed.connect(lambda _bank: self.recompute())
-        self.settings_panel.settings_changed.connect(lambda _s: self.recompute())
+        self.editor.bank_changed.connect(self._on_bank_changed)
+        self.editor.kernel_selected.connect(self._on_kernel_selected)
+        self.settings_panel.settings_changed.connect(self._on_settings_changed)
         self.computer.finished.connect(self._on_result)
         self.computer.errored.connect(self._on_error)
-        self.levels.currentIndexChanged.connect(self._on_levels)
-        self.signed.toggled.connect(lambda _on: self._redraw())
+        self.levels.currentIndexChanged.connect(self._on_levels_changed)
+        self.signed.toggled.connect(self._on_signed_toggled)
         self.maps_view.pixel_hovered.connect(lambda k, y, x: self._on_pixel_hovered(k, y, x, pooled=False))
         self.pooled_view.pixel_hovered.connect(lambda k, y, x: self._on_pixel_hovered(k, y, x, pooled=True))
         self.maps_view.pixel_clicked.connect(lambda k, y, x: self.pin_pixel(k, y, x, pooled=False))
@@ -192,13 +198,83 @@ class KernelLab(LazyPart):
         """True once the first result (or an explanation why there is none) is drawn."""
         return self._ready
 
+    # ------------------------------------------------------------------ state
+    def state(self) -> LabState | None:
+        """The lab's state (the lab is built first if needed); None only while it has no image."""
+        self.build()
+        return self._state
+
+    def set_state(self, state: LabState) -> None:
+        """Show `state` in every control; one computation follows.
+
+        A value a control cannot show (a bias beyond the bias box, a stride
+        beyond its spin box) is brought within that control's range, and the
+        lab's state is then what the controls show.
+        """
+        self.build()
+        widgets = (self.editor, self.settings_panel, self.levels, self.signed, self.source)
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            self.editor.set_bank(state.bank)
+            self.editor.select_kernel(state.selected)
+            self.settings_panel.set_settings(state.settings)
+            self.levels.setCurrentIndex(self.levels.findData(state.levels))
+            self.signed.setChecked(state.signed)
+            self.source.show_picture(state.picture)
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+        self._state = self._shown_state(self.source.picture())
+        self._show_input()
+
+    def _shown_state(self, picture: LabImage) -> LabState:
+        """`picture` with the bank, settings and view options the controls show."""
+        return LabState(image=picture.image, origin=picture.origin, crop=picture.crop, scale=picture.scale,
+                        bank=self.editor.bank(), settings=self.settings_panel.settings(),
+                        levels=self.levels.currentData(), signed=self.signed.isChecked(),
+                        selected=self.editor.current_index())
+
+    def _on_image_changed(self, picture: LabImage) -> None:
+        # The first image completes the state with what the other controls start with.
+        self._state = self._shown_state(picture) if self._state is None else self._state.with_picture(picture)
+        self._show_input()
+
+    def _show_input(self) -> None:
+        self.input_view.set_image(self._state.view)
+        self.input_view.fit_view()
+        self.recompute()
+
+    def _on_bank_changed(self, bank: KernelBank) -> None:
+        if self._state is not None:  # kernel_selected follows if the selection moved too
+            self._state = replace(self._state, bank=bank, selected=min(self._state.selected, len(bank) - 1))
+        self.recompute()
+
+    def _on_kernel_selected(self, index: int) -> None:
+        if self._state is not None:
+            self._state = replace(self._state, selected=index)
+
+    def _on_settings_changed(self, settings: LabSettings) -> None:
+        if self._state is not None:
+            self._state = replace(self._state, settings=settings)
+        self.recompute()
+
+    def _on_levels_changed(self, _index: int) -> None:
+        levels = self.levels.currentData()
+        if self._state is not None:
+            self._state = replace(self._state, levels=levels)
+        for view in (self.maps_view, self.pooled_view):
+            view.set_levels_mode(levels)
+
+    def _on_signed_toggled(self, signed: bool) -> None:
+        if self._state is not None:
+            self._state = replace(self._state, signed=signed)
+        self._redraw()
+
     # ------------------------------------------------------------------ compute
     def request(self) -> LabRequest | None:
-        """The request for the current image, bank and settings (None before an image)."""
-        image = self.source.image()
-        if image is None:
-            return None
-        return LabRequest(image, self.editor.bank(), self.settings_panel.settings(), self._serial)
+        """The request derived from the lab's state (None before an image)."""
+        return None if self._state is None else self._state.request(self._serial)
 
     def recompute(self) -> None:
         """Submit the current state; the newest submission wins."""
@@ -208,11 +284,6 @@ class KernelLab(LazyPart):
         request = self.request()
         if request is not None:
             self.computer.submit(request)
-
-    def _on_image_changed(self, image: np.ndarray) -> None:
-        self.input_view.set_image(image)
-        self.input_view.fit_view()
-        self.recompute()
 
     def _on_result(self, request: LabRequest, result: LabResult) -> None:
         if self._shown is not None and result.serial < self._shown[1].serial:
@@ -240,7 +311,7 @@ class KernelLab(LazyPart):
         if self._shown is None:
             return
         request, result = self._shown
-        levels = self.levels.currentData()
+        levels = self._state.levels
         colour = self._colour_tiles()
         if colour:
             self.maps_view.set_rgb(result.maps, kernel_labels(len(request.bank)))
@@ -268,10 +339,6 @@ class KernelLab(LazyPart):
             self._pinned = False
             self.explain.clear()
             self.input_view.clear_highlight()
-
-    def _on_levels(self) -> None:
-        for view in (self.maps_view, self.pooled_view):
-            view.set_levels_mode(self.levels.currentData())
 
     # ------------------------------------------------------------------ explain
     def _on_pixel_hovered(self, index: int, y: int, x: int, *, pooled: bool) -> None:
@@ -332,33 +399,7 @@ class KernelLab(LazyPart):
 
     def _colour_tiles(self) -> bool:
         request = self._shown[0]
-        return request.settings.mode == "image" and request.image.shape[2] == 3 and not self.signed.isChecked()
-
-    # ------------------------------------------------------------------ lessons
-    def lab_state(self) -> LabState:
-        """What a lesson saves of the lab (the lab is built first if needed)."""
-        self.build()
-        full, origin, crop = self.source.state()
-        return LabState(image=full, origin=origin, crop=crop, bank=self.editor.bank(),
-                        settings=self.settings_panel.settings(), levels=self.levels.currentData(),
-                        signed=self.signed.isChecked(), selected=self.editor.current_index())
-
-    def apply_lab_state(self, state: LabState) -> None:
-        """Show a lesson's lab exactly as it was saved; one recomputation at the end."""
-        self.build()
-        widgets = (self.editor, self.settings_panel, self.levels, self.signed, self.source)
-        for widget in widgets:
-            widget.blockSignals(True)
-        try:
-            self.editor.set_bank(state.bank)
-            self.editor.select_kernel(state.selected)
-            self.settings_panel.set_settings(state.settings)
-            self.levels.setCurrentIndex(self.levels.findData(state.levels))
-            self.signed.setChecked(state.signed)
-        finally:
-            for widget in widgets:
-                widget.blockSignals(False)
-        self.source.restore(state.image, state.origin, state.crop)  # emits image_changed: recompute
+        return request.settings.mode == "image" and request.image.shape[2] == 3 and not self._state.signed
 
     # ------------------------------------------------------------------ export
     def export_png(self, path: str | Path) -> Path:
