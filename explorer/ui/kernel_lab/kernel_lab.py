@@ -209,7 +209,7 @@ class KernelLab(LazyPart):
 
         A value a control cannot show (a bias beyond the bias box, a stride
         beyond its spin box) is brought within that control's range, and the
-        lab's state is then what the controls show.
+        lab's state is then what the controls show; otherwise it is `state` itself.
         """
         self.build()
         widgets = (self.editor, self.settings_panel, self.levels, self.signed, self.source)
@@ -225,7 +225,8 @@ class KernelLab(LazyPart):
         finally:
             for widget in widgets:
                 widget.blockSignals(False)
-        self._state = self._shown_state(self.source.picture())
+        shown = self._shown_state(self.source.picture())
+        self._state = state if shown == state else shown
         self._show_input()
 
     def _shown_state(self, picture: LabImage) -> LabState:

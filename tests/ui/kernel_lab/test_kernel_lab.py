@@ -244,7 +244,7 @@ def _restored_state(lab):
 def test_setting_a_state_renders_it_and_reading_it_back_gives_the_same_value(qtbot, lab):
     state = _restored_state(lab)
     settle(qtbot, lab, lambda: lab.set_state(state))
-    assert lab.state() == state
+    assert lab.state() is state
     assert lab.editor.bank() == state.bank and lab.editor.current_index() == 1
     assert lab.settings_panel.settings() == state.settings
     assert lab.levels.currentData() == "per-map" and lab.signed.isChecked()
@@ -278,6 +278,7 @@ def test_values_a_control_cannot_show_become_what_it_shows(qtbot, lab):
     wide = replace(state, bank=lab_core.KernelBank.of(state.bank.kernels, [500.0, -1.0]),
                    settings=state.settings.with_(stride=20))
     settle(qtbot, lab, lambda: lab.set_state(wide))
+    assert lab.state() != wide
     assert lab.state().bank.biases == (100.0, -1.0) == lab.editor.bank().biases
     assert lab.state().settings.stride == lab.settings_panel.stride.value() == 16
     assert lab.request().settings.stride == 16
