@@ -48,7 +48,7 @@ def main() -> int:
     window.show()
     lab_widget = window.kernel_lab
     settle(window)
-    lab_widget._on_click(0, 250, 330, pooled=False)  # pin the explanation of one pixel
+    lab_widget.pin_pixel(0, 250, 330, pooled=False)  # pin the explanation of one pixel
     save(window, "kernel-lab")
 
     lab_widget.editor.set_bank(lab.KernelBank.of([kernels.PRESETS["vertical-line"], kernels.PRESETS["horizontal-line"]]))
@@ -57,7 +57,7 @@ def main() -> int:
     panel.activation.setCurrentIndex(panel.activation.findData("relu"))
     panel.pool.setCurrentIndex(panel.pool.findData("max"))
     settle(window)
-    lab_widget._on_click(1, 60, 90, pooled=True)
+    lab_widget.pin_pixel(1, 60, 90, pooled=True)
     save(window, "kernel-lab-layer-pooling")
     classroom(window)
     train_and_draw(window)

@@ -46,12 +46,11 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from explorer.core.files import atomic_write, save_npy
-    from explorer.core.lab import images
     from explorer.core.lab import pipeline as lab
 
     if not args.out.lower().endswith(".png"):
         raise CliError(f"--out must name a .png file, got {args.out!r}")
-    image = _load(args.image, images)
+    image = _load(args.image)
     try:
         bank = lab.KernelBank.of(_kernels(args.kernel))
         settings = lab.LabSettings(mode=args.mode, padding=_padding(args.padding), stride=args.stride,
@@ -94,12 +93,15 @@ def render_grid(maps, *, colour: bool, levels: str = "shared"):
     return apply_lut(mosaic, DIVERGING_LUT, layout=layout)
 
 
-def _load(source: str, images):
-    if source in images.SAMPLES:
-        return images.sample(source)
+def _load(source: str):
+    from explorer.core.lab.image_files import ImageLoadError, load_image
+    from explorer.core.lab.sample_images import SAMPLES, sample
+
+    if source in SAMPLES:
+        return sample(source)
     try:
-        return images.load_image(source)
-    except images.ImageLoadError as exc:
+        return load_image(source)
+    except ImageLoadError as exc:
         raise CliError(str(exc)) from None
 
 

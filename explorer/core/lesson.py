@@ -31,7 +31,9 @@ import numpy as np
 
 from explorer.core.files import atomic_write
 from explorer.core.lab.images import VIEW_MAX_SIDE
+from explorer.core.lab.kernels import MAX_KERNELS
 from explorer.core.lab.pipeline import KernelBank, LabSettings
+from explorer.core.lab.state import LabState
 from explorer.core.model.models import CUSTOM, MODEL_NAMES, LayerSpec, check_stack
 from explorer.core.parts import PARTS
 from explorer.core.render.levels import LEVEL_MODES
@@ -50,45 +52,10 @@ LESSON_SUFFIX = ".fmlesson"
 MAX_JSON_BYTES = 1 * 2**20
 MAX_IMAGE_BYTES = 13 * 2**20
 MAX_IMAGE_SIDE = VIEW_MAX_SIDE  # a lesson holds the lab's view image
-MAX_KERNELS = 64
 
 
 class LessonError(ValueError):
     """A lesson file that cannot be written or read, with a sentence for people."""
-
-
-@dataclass(frozen=True)
-class LabState:
-    """The kernel lab as the teacher left it.
-
-    Attributes
-    ----------
-    image : np.ndarray
-        The view image before cropping, float32 (H, W, C), C in {1, 3}.
-    origin : str
-        Where the image came from ("sample “china”", a file name), shown in the lab.
-    crop : tuple of int or None
-        (top, left, height, width) when the crop is on.
-    bank : KernelBank
-        The kernels and biases.
-    settings : LabSettings
-        Mode, padding, stride, dilation, activation and pooling.
-    levels : str
-        "shared" or "per-map" colour levels.
-    signed : bool
-        Show each colour channel as a signed map (image-filter mode).
-    selected : int
-        The kernel selected in the editor.
-    """
-
-    image: np.ndarray
-    origin: str
-    crop: tuple[int, int, int, int] | None
-    bank: KernelBank
-    settings: LabSettings = field(default_factory=LabSettings)
-    levels: str = "shared"
-    signed: bool = False
-    selected: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,7 +67,8 @@ class Lesson:
     part : str
         The part shown when the lesson opens: "kernel-lab", "training" or "draw".
     lab : LabState
-        The kernel lab.
+        The kernel lab's state, the very value the lab shows (its scale is not
+        saved: the lesson holds the view image itself).
     training : TrainConfig
         The training studio's settings.
     model_file : str or None

@@ -47,8 +47,8 @@ def set_bank(window, size, filters):
     rng = np.random.default_rng(size * 10 + filters)
     lab_widget = window.kernel_lab
     lab_widget.editor.set_bank(lab.KernelBank.of(rng.standard_normal((filters, size, size))))
-    wait_for(lambda: lab_widget._shown is not None and lab_widget._shown[0].bank.size == (size, size)
-             and len(lab_widget._shown[0].bank) == filters)
+    wait_for(lambda: lab_widget.shown() is not None and lab_widget.shown()[0].bank.size == (size, size)
+             and len(lab_widget.shown()[0].bank) == filters)
 
 
 def edit_latencies(window, edits):
@@ -78,7 +78,7 @@ def burst(window, edits=20):
     start = time.perf_counter()
     for i in range(edits):
         model.setData(model.index(0, 0), f"{1 + i / 100:.2f}", Qt.EditRole)
-    last = lab_widget._serial
+    last = lab_widget.request().serial
     wait_for(lambda: bool(seen) and seen[-1] == last)
     elapsed = (time.perf_counter() - start) * 1e3
     lab_widget.rendered.disconnect(connection)

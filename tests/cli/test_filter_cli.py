@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from explorer.app import main
-from explorer.core.lab import images, kernels
+from explorer.core.lab import image_files, kernels
 from explorer.core.lab import pipeline as lab
 
 
@@ -28,7 +28,7 @@ def test_layer_mode_with_pooling_writes_png_and_exact_values(tmp_path, photo, ca
     out, raw = tmp_path / "maps.png", tmp_path / "maps.npy"
     assert run(photo, "--kernel", "sobel-x", "--kernel", "sobel-y", "--mode", "layer", "--padding", "valid",
                "--stride", "2", "--pool", "max:2", "--out", out, "--npy", raw) == 0
-    request = lab.LabRequest(images.load_image(photo),
+    request = lab.LabRequest(image_files.load_image(photo),
                              lab.KernelBank.of([kernels.PRESETS["sobel-x"], kernels.PRESETS["sobel-y"]]),
                              lab.LabSettings(mode="layer", padding="valid", stride=2, pool="max", pool_size=2,
                                              pool_stride=2))

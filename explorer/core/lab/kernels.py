@@ -1,8 +1,13 @@
-"""Preset convolution kernels and kernel validation.
+"""Preset convolution kernels, kernel validation and centred resizing.
 
 The presets are the classic image kernels of the course notes (edge detectors,
 sharpen, blur) plus seed 004's 7x7 line filters. They are read-only float32
 arrays; `get` returns a writable copy for editing.
+
+The centre of a side of length ``n`` is index ``(n - 1) // 2``, the cell
+TensorFlow's "same" padding lines up with the output pixel; `resize_centred`
+keeps it in place, so even sizes pad/crop at the bottom/right first and a
+3x3 -> 4x4 -> 3x3 or 3x3 -> 5x5 -> 3x3 round trip loses nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import numpy as np
 from explorer.core.arrays import frozen_array
 
 MAX_KERNEL_SIZE = 15
+#: Most kernels a bank may hold; 64 filters is already more than one screen of maps.
+MAX_KERNELS = 64
 
 
 def _line(axis: int) -> np.ndarray:
@@ -96,6 +103,46 @@ def get(name: str) -> np.ndarray:
     except KeyError:
         known = ", ".join(PRESETS)
         raise ValueError(f"unknown kernel preset {name!r}; known presets: {known}") from None
+
+
+def preset_name(kernel: np.ndarray) -> str | None:
+    """The name of the preset equal to `kernel` (same shape and values), or None."""
+    for name, preset in PRESETS.items():
+        if preset.shape == kernel.shape and np.array_equal(preset, kernel):
+            return name
+    return None
+
+
+def centre_index(n: int) -> int:
+    """The centre cell of a side of length ``n`` (as TensorFlow's "same" padding aligns it)."""
+    return (n - 1) // 2
+
+
+def resize_centred(kernel, shape: tuple[int, int]) -> np.ndarray:
+    """Pad with zeros or crop `kernel` to `shape`, keeping its centre cell in the centre.
+
+    Parameters
+    ----------
+    kernel : array_like
+        A 2-D kernel.
+    shape : (int, int)
+        The new height and width.
+
+    Returns
+    -------
+    numpy.ndarray
+        A new float32 array.
+    """
+    kernel = np.asarray(kernel, dtype=np.float32)
+    out = np.zeros(shape, dtype=np.float32)
+    (oh, ow), (nh, nw) = kernel.shape, shape
+    dy = centre_index(nh) - centre_index(oh)
+    dx = centre_index(nw) - centre_index(ow)
+    r0, r1 = max(0, -dy), min(oh, nh - dy)
+    c0, c1 = max(0, -dx), min(ow, nw - dx)
+    if r0 < r1 and c0 < c1:
+        out[r0 + dy : r1 + dy, c0 + dx : c1 + dx] = kernel[r0:r1, c0:c1]
+    return out
 
 
 def validate_kernel(kernel, *, ndim: int = 2, max_size: int | None = None) -> np.ndarray:

@@ -34,10 +34,20 @@ class KernelBank:
     """Kernels of one size with one bias each, like ``Conv2D(filters=N)``.
 
     Build it with `KernelBank.of`, which validates and freezes the values.
+    Two banks are equal when their kernels (shapes and values) and biases are.
     """
 
     kernels: tuple[np.ndarray, ...]
     biases: tuple[float, ...]
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, KernelBank):
+            return NotImplemented
+        return self is other or (
+            len(self) == len(other)
+            and self.biases == other.biases
+            and all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(self.kernels, other.kernels))
+        )
 
     @classmethod
     def of(cls, kernels, biases=None) -> KernelBank:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from explorer.core.lab.explain import ConvStep, PoolStep
 from explorer.core.numbers import format_number
-from explorer.ui.kernel_lab.kernel_editor import diverging_colour
+from explorer.ui.kernel_lab.kernel_colours import diverging_colour
 from explorer.ui.widgets.appearance import signals as appearance_signals
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.text_style import follow_font, scaled_font

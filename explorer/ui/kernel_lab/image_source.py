@@ -1,10 +1,12 @@
 """Where the kernel lab's image comes from: samples, files, drops, the clipboard.
 
-Every source goes through `explorer.core.lab.images`, so a corrupt file, a 0-byte
+Every source goes through `explorer.core.lab.image_files`, so a corrupt file, a 0-byte
 file or a decompression bomb gives one clear sentence in the panel and the
 previous image stays. Large images are scaled down for the live view (the
 panel says by how much), and a crop region zooms in on details, as seed 004
-crops the photos.
+crops the photos. The panel's value is a
+:class:`~explorer.core.lab.state.LabImage`: what it emits on every change and
+what it shows when the lab restores a state.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.lab import images
+from explorer.core.lab import image_files, images, sample_images
+from explorer.core.lab.state import LabImage
 from explorer.ui.widgets.help_text import tip
 from explorer.ui.widgets.text_style import set_colours
 
@@ -40,8 +43,10 @@ class ImageSource(QGroupBox):
 
     Signals
     -------
-    image_changed(np.ndarray)
-        The image for the live view: float32 (H, W, C), already scaled/cropped.
+    image_changed(LabImage)
+        After every new image and crop change: the view image before cropping,
+        its origin, the crop region and the scale (``LabImage.view`` is the
+        image for the live view, scaled and cropped).
     """
 
     image_changed = Signal(object)
@@ -55,7 +60,7 @@ class ImageSource(QGroupBox):
         self.samples = QComboBox()
         self.samples.setAccessibleName("Sample image")
         self.samples.setToolTip(tip("sample_image"))
-        for name, description in images.SAMPLES.items():
+        for name, description in sample_images.SAMPLES.items():
             self.samples.addItem(name, name)
             self.samples.setItemData(self.samples.count() - 1, description, 3)  # Qt.ToolTipRole
         self.samples.activated.connect(lambda _i: self.load_sample(self.samples.currentData()))
@@ -104,18 +109,18 @@ class ImageSource(QGroupBox):
     # ---------------------------------------------------------------- sources
     def load_sample(self, name: str) -> bool:
         """Show built-in sample `name` (and select it in the sample list)."""
-        loaded = self._accept(lambda: images.sample(name), f"sample “{name}”")
+        loaded = self._accept(lambda: sample_images.sample(name), f"sample “{name}”")
         if loaded:
             self.samples.setCurrentIndex(self.samples.findData(name))
         return loaded
 
     def load_path(self, path: str | Path) -> bool:
         """Load an image file; on failure say why and keep the current image."""
-        return self._accept(lambda: images.load_image(path), Path(path).name)
+        return self._accept(lambda: image_files.load_image(path), Path(path).name)
 
     def load_bytes(self, data: bytes, origin: str = "pasted image") -> bool:
         """Load encoded image bytes (drag and drop, clipboard)."""
-        return self._accept(lambda: images.load_image(bytes(data)), origin)
+        return self._accept(lambda: image_files.load_image(bytes(data)), origin)
 
     def load_qimage(self, qimage: QImage, origin: str = "pasted image") -> bool:
         """Load a QImage (clipboard) through the same safe path as files."""
@@ -127,7 +132,7 @@ class ImageSource(QGroupBox):
         return self.load_bytes(bytes(QByteArray(buffer.data())), origin)
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", images.OPEN_DIALOG_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", image_files.OPEN_DIALOG_FILTER)
         if path:
             self.load_path(path)
 
@@ -143,18 +148,26 @@ class ImageSource(QGroupBox):
     # ---------------------------------------------------------------- state
     def image(self) -> np.ndarray | None:
         """The image the view shows (scaled and cropped), or None before the first load."""
-        return self._current()
+        picture = self.picture()
+        return None if picture is None else picture.view
 
-    def state(self) -> tuple[np.ndarray, str, tuple[int, int, int, int] | None] | None:
-        """(view image before cropping, origin, crop or None), for lessons; None before the first load."""
+    def picture(self) -> LabImage | None:
+        """The panel's value: view image before cropping, origin, crop (None when off), scale.
+
+        None before the first load.
+        """
         if self._full is None:
             return None
         crop = tuple(self.crop_spins[n].value() for n in _CROP_FIELDS) if self.crop_box.isChecked() else None
-        return self._full, self._origin, crop
+        return LabImage(self._full, self._origin, crop, self._scale)
 
-    def restore(self, full: np.ndarray, origin: str, crop: tuple[int, int, int, int] | None) -> None:
-        """Show a view image saved by :meth:`state` exactly (no rescaling), with its crop."""
-        self._full, self._scale, self._origin = full, 1.0, origin
+    def show_picture(self, picture: LabImage) -> None:
+        """Show `picture` exactly (no rescaling), with its crop; emits image_changed.
+
+        A crop reaching past the image shows as far as the crop controls go.
+        """
+        self._full, self._scale, self._origin = picture.image, picture.scale, picture.origin
+        crop = picture.crop
         self.error_label.setText("")
         self._reset_crop()
         self.crop_box.blockSignals(True)
@@ -166,7 +179,7 @@ class ImageSource(QGroupBox):
             spin.blockSignals(True)
             spin.setValue(value)
             spin.blockSignals(False)
-        index = self.samples.findText(origin.removeprefix("sample “").removesuffix("”"))
+        index = self.samples.findText(picture.origin.removeprefix("sample “").removesuffix("”"))
         if index >= 0:
             self.samples.setCurrentIndex(index)
         self._emit_current()
@@ -174,7 +187,7 @@ class ImageSource(QGroupBox):
     def _accept(self, load, origin: str) -> bool:
         try:
             full = load()
-        except (images.ImageLoadError, ValueError) as exc:
+        except (image_files.ImageLoadError, ValueError) as exc:
             return self._fail(str(exc))
         except MemoryError:
             return self._fail(f"{origin} is too large to load into memory.")
@@ -205,22 +218,11 @@ class ImageSource(QGroupBox):
         if emit:
             self._emit_current()
 
-    def _current(self) -> np.ndarray | None:
-        if self._full is None:
-            return None
-        if not self.crop_box.isChecked():
-            return self._full
-        values = {name: spin.value() for name, spin in self.crop_spins.items()}
-        h, w = self._full.shape[:2]
-        height = min(values["height"], h - values["top"])
-        width = min(values["width"], w - values["left"])
-        return images.crop(self._full, values["top"], values["left"], height, width)
-
     def _emit_current(self, *_args) -> None:
-        image = self._current()
-        if image is None:
+        picture = self.picture()
+        if picture is None:
             return
         scaled = "" if self._scale == 1.0 else f", scaled to {self._scale:.0%} for the live view"
-        cropped = " (cropped)" if self.crop_box.isChecked() else ""
-        self.size_label.setText(f"{self._origin}: {images.describe(image)}{cropped}{scaled}")
-        self.image_changed.emit(image)
+        cropped = " (cropped)" if picture.crop is not None else ""
+        self.size_label.setText(f"{self._origin}: {images.describe(picture.view)}{cropped}{scaled}")
+        self.image_changed.emit(picture)

@@ -1,9 +1,13 @@
 """The kernel lab: an image, a filter bank and layer settings, turned into feature maps live.
 
-Data flow (design.md): every edit builds a new immutable `LabRequest`; the
-`LabComputer` worker computes the newest one (stale requests are dropped, never
-queued); the views only draw the `LabResult`. Hovering a map pixel explains
-its arithmetic and outlines its receptive window in the input.
+Data flow: the lab's state is one immutable
+:class:`~explorer.core.lab.state.LabState`. Every edit in a control builds a
+new state from the current one (``dataclasses.replace``) and the controls
+show it; the `LabRequest` computed is derived from that state, and the
+`LabComputer` worker computes the newest one (stale requests are dropped,
+never queued); the views only draw the `LabResult`. Lessons save and restore
+the same state (`state`, `set_state`). Hovering a map pixel explains its
+arithmetic and outlines its receptive window in the input.
 
 The heavy parts (pyqtgraph views) are built just after the window's first
 paint, so the window still appears in well under a second.
@@ -11,9 +15,9 @@ paint, so the window still appears in well under a second.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,9 +32,9 @@ from PySide6.QtWidgets import (
 
 from explorer.core.files import atomic_write, save_npy
 from explorer.core.lab.explain import explain_conv, explain_pool
-from explorer.core.lab.pipeline import LabRequest, LabResult
-from explorer.core.lesson import LabState
-from explorer.core.numbers import format_number
+from explorer.core.lab.pipeline import KernelBank, LabRequest, LabResult, LabSettings
+from explorer.core.lab.state import LabImage, LabState
+from explorer.ui.kernel_lab.result_text import depth_labels, kernel_labels, shapes_html
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.lazy_part import LazyPart
 from explorer.ui.widgets.text_style import widen_panes
@@ -53,6 +57,7 @@ class KernelLab(LazyPart):
         super().__init__("Preparing the kernel lab…", parent)
         self.setAcceptDrops(True)
         self._serial = 0
+        self._state: LabState | None = None  # None until the first image
         self._shown: tuple[LabRequest, LabResult] | None = None
         self._pinned = False
         self._explained: tuple[int, int, int, bool] | None = None  # the pixel being explained
@@ -105,7 +110,7 @@ class KernelLab(LazyPart):
         top.addWidget(self._titled("Input", self.input_view))
         top.addWidget(self._titled("Feature maps", maps_column))
         self.pooled_holder = self._titled("After pooling", self.pooled_view)
-        self._pool_title = self.pooled_holder.findChild(QLabel)
+        self.pooled_title = self.pooled_holder.findChild(QLabel)
         self.pooled_holder.setVisible(False)  # shown when pooling is on
         top.addWidget(self.pooled_holder)
         top.setSizes([260, 520, 260])
@@ -165,16 +170,17 @@ class KernelLab(LazyPart):
 
     def _connect(self) -> None:
         self.source.image_changed.connect(self._on_image_changed)
-        self.editor.bank_changed.connect(lambda _bank: self.recompute())
-        self.settings_panel.settings_changed.connect(lambda _s: self.recompute())
+        self.editor.bank_changed.connect(self._on_bank_changed)
+        self.editor.kernel_selected.connect(self._on_kernel_selected)
+        self.settings_panel.settings_changed.connect(self._on_settings_changed)
         self.computer.finished.connect(self._on_result)
         self.computer.errored.connect(self._on_error)
-        self.levels.currentIndexChanged.connect(self._on_levels)
-        self.signed.toggled.connect(lambda _on: self._redraw())
-        self.maps_view.pixel_hovered.connect(lambda k, y, x: self._on_hover(k, y, x, pooled=False))
-        self.pooled_view.pixel_hovered.connect(lambda k, y, x: self._on_hover(k, y, x, pooled=True))
-        self.maps_view.pixel_clicked.connect(lambda k, y, x: self._on_click(k, y, x, pooled=False))
-        self.pooled_view.pixel_clicked.connect(lambda k, y, x: self._on_click(k, y, x, pooled=True))
+        self.levels.currentIndexChanged.connect(self._on_levels_changed)
+        self.signed.toggled.connect(self._on_signed_toggled)
+        self.maps_view.pixel_hovered.connect(lambda k, y, x: self._on_pixel_hovered(k, y, x, pooled=False))
+        self.pooled_view.pixel_hovered.connect(lambda k, y, x: self._on_pixel_hovered(k, y, x, pooled=True))
+        self.maps_view.pixel_clicked.connect(lambda k, y, x: self.pin_pixel(k, y, x, pooled=False))
+        self.pooled_view.pixel_clicked.connect(lambda k, y, x: self.pin_pixel(k, y, x, pooled=True))
         for view in (self.maps_view, self.pooled_view):
             view.hover_left.connect(self._on_hover_left)
 
@@ -184,17 +190,92 @@ class KernelLab(LazyPart):
         if self._built:
             self.computer.shutdown()
 
+    def shown(self) -> tuple[LabRequest, LabResult] | None:
+        """The request and the result on screen; None before the first result and after an impossible shape."""
+        return self._shown
+
     def is_ready(self) -> bool:
         """True once the first result (or an explanation why there is none) is drawn."""
         return self._ready
 
+    # ------------------------------------------------------------------ state
+    def state(self) -> LabState | None:
+        """The lab's state (the lab is built first if needed); None only while it has no image."""
+        self.build()
+        return self._state
+
+    def set_state(self, state: LabState) -> None:
+        """Show `state` in every control; one computation follows.
+
+        A value a control cannot show (a bias beyond the bias box, a stride
+        beyond its spin box) is brought within that control's range, and the
+        lab's state is then what the controls show; otherwise it is `state` itself.
+        """
+        self.build()
+        widgets = (self.editor, self.settings_panel, self.levels, self.signed, self.source)
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            self.editor.set_bank(state.bank)
+            self.editor.select_kernel(state.selected)
+            self.settings_panel.set_settings(state.settings)
+            self.levels.setCurrentIndex(self.levels.findData(state.levels))
+            self.signed.setChecked(state.signed)
+            self.source.show_picture(state.picture)
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+        shown = self._shown_state(self.source.picture())
+        self._state = state if shown == state else shown
+        self._show_input()
+
+    def _shown_state(self, picture: LabImage) -> LabState:
+        """`picture` with the bank, settings and view options the controls show."""
+        return LabState(image=picture.image, origin=picture.origin, crop=picture.crop, scale=picture.scale,
+                        bank=self.editor.bank(), settings=self.settings_panel.settings(),
+                        levels=self.levels.currentData(), signed=self.signed.isChecked(),
+                        selected=self.editor.current_index())
+
+    def _on_image_changed(self, picture: LabImage) -> None:
+        # The first image completes the state with what the other controls start with.
+        self._state = self._shown_state(picture) if self._state is None else self._state.with_picture(picture)
+        self._show_input()
+
+    def _show_input(self) -> None:
+        self.input_view.set_image(self._state.view)
+        self.input_view.fit_view()
+        self.recompute()
+
+    def _on_bank_changed(self, bank: KernelBank) -> None:
+        if self._state is not None:  # kernel_selected follows if the selection moved too
+            self._state = replace(self._state, bank=bank, selected=min(self._state.selected, len(bank) - 1))
+        self.recompute()
+
+    def _on_kernel_selected(self, index: int) -> None:
+        if self._state is not None:
+            self._state = replace(self._state, selected=index)
+
+    def _on_settings_changed(self, settings: LabSettings) -> None:
+        if self._state is not None:
+            self._state = replace(self._state, settings=settings)
+        self.recompute()
+
+    def _on_levels_changed(self, _index: int) -> None:
+        levels = self.levels.currentData()
+        if self._state is not None:
+            self._state = replace(self._state, levels=levels)
+        for view in (self.maps_view, self.pooled_view):
+            view.set_levels_mode(levels)
+
+    def _on_signed_toggled(self, signed: bool) -> None:
+        if self._state is not None:
+            self._state = replace(self._state, signed=signed)
+        self._redraw()
+
     # ------------------------------------------------------------------ compute
     def request(self) -> LabRequest | None:
-        """The request for the current image, bank and settings (None before an image)."""
-        image = self.source.image()
-        if image is None:
-            return None
-        return LabRequest(image, self.editor.bank(), self.settings_panel.settings(), self._serial)
+        """The request derived from the lab's state (None before an image)."""
+        return None if self._state is None else self._state.request(self._serial)
 
     def recompute(self) -> None:
         """Submit the current state; the newest submission wins."""
@@ -204,11 +285,6 @@ class KernelLab(LazyPart):
         request = self.request()
         if request is not None:
             self.computer.submit(request)
-
-    def _on_image_changed(self, image: np.ndarray) -> None:
-        self.input_view.set_image(image)
-        self.input_view.fit_view()
-        self.recompute()
 
     def _on_result(self, request: LabRequest, result: LabResult) -> None:
         if self._shown is not None and result.serial < self._shown[1].serial:
@@ -236,25 +312,25 @@ class KernelLab(LazyPart):
         if self._shown is None:
             return
         request, result = self._shown
-        levels = self.levels.currentData()
+        levels = self._state.levels
         colour = self._colour_tiles()
         if colour:
-            self.maps_view.set_rgb(result.maps, _kernel_labels(len(request.bank)))
+            self.maps_view.set_rgb(result.maps, kernel_labels(len(request.bank)))
         else:
             self.maps_view.set_maps(result.maps, result.labels, signed=True, levels=levels)
         # The last spatial stage: depth-wise pooling (seed 004) if on, else spatial pooling.
         after = result.depth_pooled if result.depth_pooled is not None else result.pooled
         self.pooled_holder.setVisible(after is not None)
-        self._pool_title.setText("<b>After depth-wise pooling</b>" if result.depth_pooled is not None
+        self.pooled_title.setText("<b>After depth-wise pooling</b>" if result.depth_pooled is not None
                                  else "<b>After pooling</b>")
         if result.depth_pooled is not None:
-            self.pooled_view.set_maps(after, _depth_labels(result.labels, request.settings.depth_pool),
+            self.pooled_view.set_maps(after, depth_labels(result.labels, request.settings.depth_pool),
                                       signed=True, levels=levels)
         elif after is not None and colour:
-            self.pooled_view.set_rgb(after, _kernel_labels(len(request.bank)))
+            self.pooled_view.set_rgb(after, kernel_labels(len(request.bank)))
         elif after is not None:
             self.pooled_view.set_maps(after, result.labels, signed=True, levels=levels)
-        self.shapes.setText(_shapes_html(result))
+        self.shapes.setText(shapes_html(result))
         self._refresh_explanation()
 
     def _refresh_explanation(self) -> None:
@@ -265,23 +341,28 @@ class KernelLab(LazyPart):
             self.explain.clear()
             self.input_view.clear_highlight()
 
-    def _on_levels(self) -> None:
-        for view in (self.maps_view, self.pooled_view):
-            view.set_levels_mode(self.levels.currentData())
-
     # ------------------------------------------------------------------ explain
-    def _on_hover(self, index: int, y: int, x: int, *, pooled: bool) -> None:
+    def _on_pixel_hovered(self, index: int, y: int, x: int, *, pooled: bool) -> None:
         if pooled and self._shown is not None and self._shown[1].depth_pooled is not None:
             return  # a depth-pooled pixel mixes maps: its arithmetic is the max shown in the labels
         if not self._pinned:
             self.explain_pixel(index, y, x, pooled=pooled)
 
-    def _on_click(self, index: int, y: int, x: int, *, pooled: bool) -> None:
+    def pin_pixel(self, index: int, y: int, x: int, *, pooled: bool = False) -> None:
+        """Explain map pixel (y, x) of map `index` and keep it explained while the pointer moves (a click).
+
+        A pixel of depth-wise pooled maps is not explained: it mixes maps, and
+        its labels already say which maximum it is.
+        """
         if pooled and self._shown is not None and self._shown[1].depth_pooled is not None:
             return
         self._pinned = False
         self.explain_pixel(index, y, x, pooled=pooled)
         self._pinned = True
+
+    def is_pinned(self) -> bool:
+        """True while a clicked pixel stays explained."""
+        return self._pinned
 
     def _on_hover_left(self) -> None:
         if not self._pinned:
@@ -319,33 +400,7 @@ class KernelLab(LazyPart):
 
     def _colour_tiles(self) -> bool:
         request = self._shown[0]
-        return request.settings.mode == "image" and request.image.shape[2] == 3 and not self.signed.isChecked()
-
-    # ------------------------------------------------------------------ lessons
-    def lab_state(self) -> LabState:
-        """What a lesson saves of the lab (the lab is built first if needed)."""
-        self.build()
-        full, origin, crop = self.source.state()
-        return LabState(image=full, origin=origin, crop=crop, bank=self.editor.bank(),
-                        settings=self.settings_panel.settings(), levels=self.levels.currentData(),
-                        signed=self.signed.isChecked(), selected=self.editor.current_index())
-
-    def apply_lab_state(self, state: LabState) -> None:
-        """Show a lesson's lab exactly as it was saved; one recomputation at the end."""
-        self.build()
-        widgets = (self.editor, self.settings_panel, self.levels, self.signed, self.source)
-        for widget in widgets:
-            widget.blockSignals(True)
-        try:
-            self.editor.set_bank(state.bank)
-            self.editor.select_kernel(state.selected)
-            self.settings_panel.set_settings(state.settings)
-            self.levels.setCurrentIndex(self.levels.findData(state.levels))
-            self.signed.setChecked(state.signed)
-        finally:
-            for widget in widgets:
-                widget.blockSignals(False)
-        self.source.restore(state.image, state.origin, state.crop)  # emits image_changed: recompute
+        return request.settings.mode == "image" and request.image.shape[2] == 3 and not self._state.signed
 
     # ------------------------------------------------------------------ export
     def export_png(self, path: str | Path) -> Path:
@@ -402,32 +457,3 @@ def _scrolling(widget: QWidget, min_width: int = 140, *, name: str | None = None
     else:
         describe(scroll, name, text)
     return scroll
-
-
-def _kernel_labels(count: int) -> list[str]:
-    return [f"kernel {i + 1}" for i in range(count)]
-
-
-def _shapes_html(result: LabResult) -> str:
-    rows = []
-    for stage in result.stages:
-        shape = "×".join(str(v) for v in stage.shape)
-        if stage.width_formula:  # a spatial stage: one formula per axis
-            formulas = "<br>".join(f"&nbsp;&nbsp;{axis}: {formula}" for axis, formula in
-                                   (("height", stage.formula), ("width", stage.width_formula)))
-        else:  # e.g. depth-wise pooling, whose formula counts channels
-            formulas = f"&nbsp;&nbsp;{stage.formula}" if stage.formula else ""
-        rows.append(f"<b>{stage.name}</b> → {shape}" + (f"<br>{formulas}" if formulas else ""))
-    if result.global_pooled is not None:
-        values = ", ".join(format_number(v) for v in result.global_pooled[:16])
-        more = f", … ({len(result.global_pooled)} in all)" if len(result.global_pooled) > 16 else ""
-        rows.append(f"&nbsp;&nbsp;one number per map: {values}{more}")
-    if result.params:
-        rows.append(f"<b>parameters</b> (f·f·c_in + 1)·k = {result.params}")
-    return "<br>".join(rows)
-
-
-def _depth_labels(labels, group: int) -> list[str]:
-    """Depth-wise pooling takes the max over groups of `group` neighbouring maps."""
-    return [f"max of {labels[start]} … {labels[start + group - 1]}" if group > 1 else labels[start]
-            for start in range(0, len(labels) - group + 1, group)]

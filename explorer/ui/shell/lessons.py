@@ -46,7 +46,7 @@ class LessonFiles(QObject):
     def capture(self) -> Lesson:
         """The window's state as a lesson, without a model (ValueError if a training setting is invalid)."""
         window = self._window
-        return Lesson(part=window.current_part(), lab=window.kernel_lab.lab_state(),
+        return Lesson(part=window.current_part(), lab=window.kernel_lab.state(),
                       training=window.training.training_config())
 
     def save(self, path: str | Path) -> bool:
@@ -117,7 +117,7 @@ class LessonFiles(QObject):
 
     def _apply(self, lesson: Lesson, model, model_path: Path | None) -> None:
         window = self._window
-        window.kernel_lab.apply_lab_state(lesson.lab)
+        window.kernel_lab.set_state(lesson.lab)
         window.training.set_training_config(lesson.training)
         if model is not None:
             window.training.adopt_model(model, str(model_path))

@@ -34,6 +34,6 @@ def test_big_kernels_show_totals_only_and_clear_restores_hint(qtbot):
     request = lab.LabRequest(IMAGE[:, :, :1], lab.KernelBank.of([np.ones((11, 11))]), lab.LabSettings())
     result = lab.compute(request)
     panel.show_step(explain_conv(request, result, 0, 4, 4))
-    assert not panel._grids.isVisibleTo(panel) and "sum of 121 products" in panel.arithmetic.text()
+    assert not panel.patch.isVisibleTo(panel) and "sum of 121 products" in panel.arithmetic.text()
     panel.clear()
     assert panel.title.text() == HINT and panel.arithmetic.text() == ""

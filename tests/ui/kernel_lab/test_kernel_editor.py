@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.lab import kernels
+from explorer.core.lab.kernels import resize_centred
 from explorer.core.lab.pipeline import KernelBank
-from explorer.core.numbers import format_value, parse_value
-from explorer.ui.kernel_lab.kernel_editor import KernelEditor, resize_centred
+from explorer.ui.kernel_lab.kernel_editor import KernelEditor
 
 SHARPEN = kernels.PRESETS["sharpen"]
 EDIT = Qt.ItemDataRole.EditRole
@@ -288,14 +288,6 @@ def test_resize_applies_to_every_kernel(qtbot, editor):
     np.testing.assert_array_equal(bank.kernels[0][:, 1:4], SHARPEN)
     for kernel in bank.kernels[1:]:
         assert kernel[1, 2] == 1 and np.count_nonzero(kernel) == 1
-
-
-def test_resize_centred_crops_symmetrically():
-    k = np.arange(16, dtype=np.float32).reshape(4, 4)
-    np.testing.assert_array_equal(resize_centred(k, (2, 2)), k[1:3, 1:3])
-    five = np.arange(25, dtype=np.float32).reshape(5, 5)
-    np.testing.assert_array_equal(resize_centred(five, (3, 3)), five[1:4, 1:4])
-    np.testing.assert_array_equal(resize_centred(resize_centred(ASYMMETRIC, (6, 8)), (3, 3)), ASYMMETRIC)
 
 
 # ----------------------------------------------------------------- actions
@@ -616,26 +608,6 @@ def test_tab_order_follows_the_layout(qtbot, shown):
     assert [w.accessibleName() for w in visited] == [w.accessibleName() for w in expected]
 
 
-# ----------------------------------------------------------------- pure helpers
-@pytest.mark.parametrize(("value", "text"), [(0, "0"), (-0.0, "0"), (5, "5"), (-1, "-1"), (0.5, "0.5"),
-                                             (1 / 9, "0.111"), (-0.0625, "-0.062"), (2.0001, "2"),
-                                             (1e-5, "≈0"), (123.456789, "123.457")])
-def test_format_value(value, text):
-    assert format_value(value) == text
-
-
-def test_parse_value_messages():
-    with pytest.raises(ValueError, match="“abc” is not a number; the kernel is unchanged"):
-        parse_value("abc")
-    with pytest.raises(ValueError, match="finite"):
-        parse_value("nan")
-    with pytest.raises(ValueError, match="too large"):
-        parse_value("1e400")
-    with pytest.raises(ValueError, match="empty"):
-        parse_value("")
-    assert parse_value("1/9") == pytest.approx(1 / 9)
-
-
 def test_set_bank_clips_biases_to_what_the_bias_box_can_show(qtbot):
     from explorer.core.lab.pipeline import KernelBank
     from explorer.ui.kernel_lab.kernel_editor import BIAS_RANGE, KernelEditor
@@ -644,3 +616,17 @@ def test_set_bank_clips_biases_to_what_the_bias_box_can_show(qtbot):
     qtbot.addWidget(editor)
     editor.set_bank(KernelBank.of([np.ones((3, 3))], biases=[500.0]))
     assert editor.bank().biases == (BIAS_RANGE[1],)
+
+
+def test_kernel_selected_follows_every_change_of_the_selection(qtbot, editor):
+    selected = []
+    editor.kernel_selected.connect(selected.append)
+    editor.add_kernel()
+    editor.select_kernel(0)
+    editor.select_kernel(0)  # already selected: nothing new
+    edit_cell(editor, 0, 0, "2")  # an edit of the selected kernel keeps the selection
+    editor.bank_list.setCurrentRow(1)
+    editor.undo_action.trigger()  # the cell edit: shows the kernel it edited, index 0, again
+    editor.undo_action.trigger()  # the add: index 0 stays selected, so nothing is emitted
+    assert selected == [1, 0, 1, 0]
+    assert editor.current_index() == 0

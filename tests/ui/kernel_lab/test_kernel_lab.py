@@ -44,7 +44,7 @@ def shown_maps(lab):
 
 
 def test_default_state_shows_the_china_photo_sharpened(lab):
-    from explorer.core.lab.images import sample
+    from explorer.core.lab.sample_images import sample
 
     china = sample("china")
     np.testing.assert_allclose(shown_maps(lab), ops.filter_image(china, kernels.PRESETS["sharpen"]), atol=1e-5)
@@ -120,7 +120,7 @@ def test_exports_write_whole_files(qtbot, lab, tmp_path):
     png = lab.export_png(tmp_path / "maps.png")
     npy = lab.export_npy(tmp_path / "maps.dat")
     assert Image.open(png).size[0] > 100
-    np.testing.assert_array_equal(np.load(npy), lab._shown[1].maps)
+    np.testing.assert_array_equal(np.load(npy), lab.shown()[1].maps)
     lab.copy_view()
     assert not QApplication.clipboard().pixmap().isNull()
 
@@ -170,7 +170,7 @@ def test_real_mouse_hover_and_click_pin_an_explanation(qtbot, lab):
     with qtbot.waitSignal(lab.maps_view.pixel_clicked, timeout=3000) as clicked:
         QTest.mouseClick(viewport, Qt.LeftButton, pos=target)
     _, y, x = clicked.args
-    assert lab._pinned and f"pixel ({y}, {x})" in lab.explain.title.text()
+    assert lab.is_pinned() and f"pixel ({y}, {x})" in lab.explain.title.text()
     for near in (12, 10):  # pinned: hovering elsewhere no longer changes it
         QTest.mouseMove(viewport, lab.maps_view.viewport_point(0, near, 10))
         qtbot.wait(30)
@@ -179,11 +179,11 @@ def test_real_mouse_hover_and_click_pin_an_explanation(qtbot, lab):
 
 
 def test_a_pinned_explanation_follows_kernel_edits(qtbot, lab):
-    lab._on_click(0, 300, 100, pooled=False)  # in the trees: texture, so the kernels disagree
+    lab.pin_pixel(0, 300, 100)  # in the trees: texture, so the kernels disagree
     before = lab.explain.arithmetic.text()
     settle(qtbot, lab, lambda: lab.editor.apply_preset("box-blur"))
     assert "pixel (300, 100)" in lab.explain.title.text() and lab.explain.arithmetic.text() != before
-    step_value = lab._shown[1].maps[300, 100, 0]
+    step_value = lab.shown()[1].maps[300, 100, 0]
     assert f"= {step_value:.3f}".rstrip("0").replace("-", "\u2212") in lab.explain.title.text()
 
 
@@ -196,9 +196,89 @@ def test_depth_wise_and_global_pooling_are_shown(qtbot, lab):
     settle(qtbot, lab, lambda: panel.modes.button(1).click())
     settle(qtbot, lab, lambda: panel.depth_pool.setValue(2))
     settle(qtbot, lab, lambda: panel.global_pool.setCurrentIndex(panel.global_pool.findData("max")))
-    result = lab._shown[1]
-    assert lab.pooled_holder.isVisibleTo(lab) and "depth-wise" in lab._pool_title.text()
+    result = lab.shown()[1]
+    assert lab.pooled_holder.isVisibleTo(lab) and "depth-wise" in lab.pooled_title.text()
     np.testing.assert_allclose(lab.pooled_view.current_maps(), result.depth_pooled)
     assert lab.pooled_view.current_labels() == ("max of filter 1 … filter 2",)
     assert "one number per map" in lab.shapes.text()
     assert np.allclose(result.depth_pooled, result.maps.max(axis=2, keepdims=True))
+
+
+# ----------------------------------------------------------------- the state
+def test_every_edit_replaces_the_state_and_the_controls_show_it(qtbot, lab):
+    from dataclasses import replace
+
+    start = lab.state()
+    assert lab.request().bank is start.bank and lab.request().image is start.view
+    settle(qtbot, lab, lambda: lab.editor.apply_preset("sobel-x"))
+    after_preset = lab.state()
+    assert after_preset is not start and after_preset == replace(start, bank=lab.editor.bank())
+    np.testing.assert_array_equal(start.bank.kernels[0], kernels.PRESETS["sharpen"])  # the old value is kept
+    settle(qtbot, lab, lambda: lab.settings_panel.stride.setValue(2))
+    assert lab.state().settings == lab.settings_panel.settings() and lab.state().settings.stride == 2
+    lab.levels.setCurrentIndex(lab.levels.findData("per-map"))
+    lab.signed.setChecked(True)
+    settle(qtbot, lab, lambda: lab.source.crop_box.setChecked(True))
+    lab.editor.add_kernel()
+    lab.editor.select_kernel(0)
+    state = lab.state()
+    assert (state.levels, state.signed, state.selected, len(state.bank)) == ("per-map", True, 0, 2)
+    assert state.picture == lab.source.picture() and state.crop is not None
+    lab.editor.undo_action.trigger()  # the added kernel goes again
+    assert len(lab.state().bank) == 1 and lab.state().selected == 0
+    assert lab.request().bank is lab.state().bank and lab.request().image is lab.state().view
+
+
+def _restored_state(lab):
+    from explorer.core.lab import pipeline as lab_core
+    from explorer.core.lab.state import LabState
+
+    rng = np.random.default_rng(11)
+    return LabState(image=rng.random((30, 40, 3), dtype=np.float32), origin="noise.png", crop=(4, 5, 20, 25),
+                    bank=lab_core.KernelBank.of([kernels.PRESETS["sobel-x"], kernels.PRESETS["emboss"]], [0.5, -1]),
+                    settings=lab_core.LabSettings(mode="layer", padding="valid", stride=2, activation="relu",
+                                                  pool="max", pool_size=2, pool_stride=2),
+                    levels="per-map", signed=True, selected=1)
+
+
+def test_setting_a_state_renders_it_and_reading_it_back_gives_the_same_value(qtbot, lab):
+    state = _restored_state(lab)
+    settle(qtbot, lab, lambda: lab.set_state(state))
+    assert lab.state() is state
+    assert lab.editor.bank() == state.bank and lab.editor.current_index() == 1
+    assert lab.settings_panel.settings() == state.settings
+    assert lab.levels.currentData() == "per-map" and lab.signed.isChecked()
+    assert lab.source.crop_box.isChecked() and lab.source.picture() == state.picture
+    assert [lab.source.crop_spins[n].value() for n in ("top", "left", "height", "width")] == [4, 5, 20, 25]
+    np.testing.assert_array_equal(lab.input_view.current_maps()[0], state.image[4:24, 5:30])
+    request, result = lab.shown()
+    assert request.image is lab.state().view and request.bank == state.bank
+    weights = state.bank.layer_weights(3)
+    conv = np.maximum(ops.conv2d(state.view, weights, stride=2, padding="valid") + np.float32([0.5, -1]), 0)
+    np.testing.assert_allclose(result.maps, conv, atol=1e-5)
+
+
+def test_the_request_comes_from_the_state_not_from_the_controls(qtbot, lab):
+    settle(qtbot, lab, lambda: lab.set_state(_restored_state(lab)))
+    state = lab.state()
+    stride = lab.settings_panel.stride
+    stride.blockSignals(True)  # the control changes, but no edit reaches the lab
+    stride.setValue(5)
+    stride.blockSignals(False)
+    assert lab.request().settings is state.settings and lab.request().settings.stride == 2
+    assert lab.state() is state
+
+
+def test_values_a_control_cannot_show_become_what_it_shows(qtbot, lab):
+    from dataclasses import replace
+
+    from explorer.core.lab import pipeline as lab_core
+
+    state = _restored_state(lab)
+    wide = replace(state, bank=lab_core.KernelBank.of(state.bank.kernels, [500.0, -1.0]),
+                   settings=state.settings.with_(stride=20))
+    settle(qtbot, lab, lambda: lab.set_state(wide))
+    assert lab.state() != wide
+    assert lab.state().bank.biases == (100.0, -1.0) == lab.editor.bank().biases
+    assert lab.state().settings.stride == lab.settings_panel.stride.value() == 16
+    assert lab.request().settings.stride == 16

@@ -35,9 +35,9 @@ def test_each_control_changes_the_settings(qtbot, panel):
 
 def test_explicit_padding_shows_four_sides(qtbot, panel):
     panel.show()
-    assert not panel._explicit_holder.isVisible()
+    assert not panel.explicit[0].isVisible()
     panel.padding.setCurrentIndex(panel.padding.findData("explicit"))
-    assert panel._explicit_holder.isVisible()
+    assert panel.explicit[0].isVisible()
     panel.explicit[0].setValue(2)
     panel.explicit[3].setValue(0)
     assert panel.settings().padding == ((2, 1), (1, 0))

@@ -128,7 +128,7 @@ def test_another_process_opens_the_lesson_to_the_same_numbers(qtbot, window, tmp
         win.resize(1280, 800); win.show()
         assert win.open_lesson({str(lesson_path)!r}), win.lessons.last_error
         assert win.wait_until_ready()
-        while win.kernel_lab.request().serial != win.kernel_lab._shown[0].serial:
+        while win.kernel_lab.request().serial != win.kernel_lab.shown()[0].serial:
             app.processEvents()
         request = win.kernel_lab.request()
         np.save({str(out) + "-image.npy"!r}, request.image)
@@ -154,6 +154,22 @@ def test_another_process_opens_the_lesson_to_the_same_numbers(qtbot, window, tmp
         np.testing.assert_allclose(other_maps, maps, rtol=1e-5, atol=1e-6)
     else:
         assert np.array_equal(other_maps, maps)
+
+
+def test_a_lesson_restores_the_very_state_it_saved(qtbot, window, tmp_path):
+    prepare_lesson_state(qtbot, window, tmp_path)
+    lab = window.kernel_lab
+    saved = lab.state()
+    assert saved.selected == 1 and saved.levels == "per-map" and saved.crop is not None
+    path = tmp_path / "state.fmlesson"
+    assert window.save_lesson_as(str(path))
+    assert read_lesson(path).lab == saved
+    settle(qtbot, window, lambda: lab.editor.apply_preset("box-blur"))
+    lab.levels.setCurrentIndex(lab.levels.findData("shared"))
+    assert lab.state() != saved
+    settle(qtbot, window, lambda: window.open_lesson(str(path)))
+    assert lab.state() == saved
+    assert lab.request().image is lab.state().view and lab.request().bank == saved.bank
 
 
 def _close_boxes(win):
