@@ -35,6 +35,7 @@ from explorer.core.lab.kernels import MAX_KERNELS
 from explorer.core.lab.pipeline import KernelBank, LabSettings
 from explorer.core.lab.state import LabState
 from explorer.core.model.models import CUSTOM, MODEL_NAMES, LayerSpec, check_stack
+from explorer.core.npy_files import read_npy
 from explorer.core.parts import PARTS
 from explorer.core.render.levels import LEVEL_MODES
 from explorer.core.train.datasets import DATASET_NAMES, INPUT_SHAPES
@@ -243,9 +244,10 @@ def _no_constant(token: str):
 def _read_image(archive: zipfile.ZipFile, name: str) -> np.ndarray:
     raw = _member(archive, "image.npy", MAX_IMAGE_BYTES, name)
     try:
-        image = np.load(io.BytesIO(raw), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise LessonError(f"“{name}” is damaged: image.npy cannot be read ({exc})") from None
+        # The header is checked before anything is allocated: a lying one may claim 112 GiB.
+        image = read_npy(raw, max_bytes=MAX_IMAGE_BYTES, what="it")
+    except ValueError as exc:
+        raise LessonError(f"“{name}” is damaged: image.npy cannot be read: {exc}") from None
     if image.dtype != np.float32 or image.ndim != 3 or image.shape[2] not in (1, 3):
         raise LessonError(f"“{name}” is damaged: the image must be float32 (H, W, 1 or 3), "
                           f"got {image.dtype} {image.shape}")

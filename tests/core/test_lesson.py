@@ -227,6 +227,18 @@ def test_bad_images_are_refused(tmp_path, good, image, message):
         read_lesson(_write(tmp_path, data))
 
 
+@pytest.mark.parametrize("shape, message", [
+    ((99999, 99999, 3), r"99999×99999×3 float32 array \(112 GiB\), more than the 13 MiB allowed"),
+    ((64, 64, 3), "truncated"),
+])
+def test_an_image_whose_header_lies_is_refused_before_allocating(tmp_path, good, shape, message):
+    from tests.core.test_npy_files import lying_npy
+
+    data = _archive({**good, "image.npy": lying_npy(shape)})
+    with pytest.raises(LessonError, match=f"image.npy cannot be read: it .*{message}"):
+        read_lesson(_write(tmp_path, data))
+
+
 def test_pickled_objects_are_never_loaded(tmp_path, good):
     buffer = io.BytesIO()
     np.save(buffer, np.array([{"evil": 1}], dtype=object), allow_pickle=True)

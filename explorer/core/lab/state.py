@@ -20,7 +20,7 @@ import numpy as np
 
 from explorer.core.lab.images import cropped
 from explorer.core.lab.pipeline import KernelBank, LabRequest, LabSettings
-from explorer.core.render.mosaic import LEVEL_MODES
+from explorer.core.render.levels import LEVEL_MODES
 
 __all__ = ["LabImage", "LabState"]
 
