@@ -69,7 +69,7 @@ def _as_batch(x, name: str = "image") -> tuple[np.ndarray, bool]:
     return batch, single
 
 
-def _all_finite(batch: np.ndarray) -> bool:
+def all_finite(batch: np.ndarray) -> bool:
     """True if no pixel is NaN or infinite.
 
     The shortcuts (skipping zero taps, separable passes) are exact only for
@@ -185,7 +185,7 @@ def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1, engine="auto") 
     live = bank.reshape(kh * kw, -1).any(axis=1)  # taps with a non-zero weight
     if engine == "auto":
         engine = _choose_engine(batch, int(live.sum()), filters, rows, cols)
-    if engine == "planes" and not live.all() and not _all_finite(batch):
+    if engine == "planes" and not live.all() and not all_finite(batch):
         live[:] = True  # NaN/inf pixels: zero taps must still multiply, as in TF
     taps = [divmod(t, kw) for t in np.flatnonzero(live).tolist()]
     if engine == "rows":
@@ -391,7 +391,7 @@ def filter_image(x, kernel2d, *, stride=1, padding="same", dilation=1) -> np.nda
         return _restore(result.numpy(), single)  # .numpy() is writable; np.asarray would be a read-only view
     factors = _separable(kernel)
     shortcut = factors is not None or not kernel.all()  # separable passes or skipped zero taps
-    if shortcut and not _all_finite(batch):
+    if shortcut and not all_finite(batch):
         # NaN/inf pixels: every tap multiplies, as in TF (inf * 0 is NaN)
         return _restore(_depthwise(batch, kernel, rows, cols, keep_zeros=True), single)
     many_taps = factors is None and np.count_nonzero(kernel) > _ROWS_ENGINE_MIN_TAPS
