@@ -93,11 +93,11 @@ def _check_arguments(args: argparse.Namespace) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     _check_arguments(args)
-    from explorer.core.model import models
+    from explorer.core.model.presets import MODEL_NAMES
     from explorer.core.train.types import OPTIMIZERS, Augmentation, TrainConfig
 
-    if args.model not in models.MODEL_NAMES:
-        raise CliError(f"unknown model {args.model!r}: use one of {', '.join(models.MODEL_NAMES)}")
+    if args.model not in MODEL_NAMES:
+        raise CliError(f"unknown model {args.model!r}: use one of {', '.join(MODEL_NAMES)}")
     if args.optimizer not in OPTIMIZERS:
         raise CliError(f"unknown optimizer {args.optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
     config = TrainConfig(

@@ -32,7 +32,9 @@ import numpy as np
 from explorer.core.files import atomic_write
 from explorer.core.lab.images import VIEW_MAX_SIDE
 from explorer.core.lab.pipeline import KernelBank, LabSettings
-from explorer.core.model.models import CUSTOM, MODEL_NAMES, LayerSpec, check_stack
+from explorer.core.model.presets import CUSTOM, MODEL_NAMES
+from explorer.core.model.specs import LayerSpec
+from explorer.core.model.stack import check_stack
 from explorer.core.parts import PARTS
 from explorer.core.render.mosaic import LEVEL_MODES
 from explorer.core.train.datasets import DATASET_NAMES, INPUT_SHAPES

@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 import numpy as np  # noqa: E402
 
 from explorer.core import tf_backend
-from explorer.core.model import models
+from explorer.core.model.build import build_model
 from explorer.core.predict.predictor import Predictor  # noqa: E402
 from explorer.core.train import datasets  # noqa: E402
 from explorer.core.train.trainer import Trainer, _weights_snapshot, make_snapshot  # noqa: E402
@@ -59,7 +59,7 @@ def plain_fit(data, epochs: int, seed: int) -> tuple[float, float]:
     import keras
 
     keras.utils.set_random_seed(seed)
-    model = models.build_model("mnist-convnet", input_shape=data.input_shape, num_classes=data.num_classes)
+    model = build_model("mnist-convnet", input_shape=data.input_shape, num_classes=data.num_classes)
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     start, cpu = time.perf_counter(), time.process_time()
     model.fit(data.x_train, data.y_train, batch_size=BATCH, epochs=epochs, validation_split=SPLIT, verbose=0)
@@ -150,7 +150,7 @@ def memory(data) -> None:
         Trainer(runs_config, dataset=data, checkpoint_dir=None).run(lambda update: None)
 
     def plain_run():
-        model = models.build_model("mnist-convnet", data.input_shape, data.num_classes)
+        model = build_model("mnist-convnet", data.input_shape, data.num_classes)
         model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         model.fit(data.x_train[:1000], data.y_train[:1000], batch_size=BATCH, epochs=1, verbose=0)
 
@@ -179,7 +179,7 @@ def latency(data) -> None:
 
     print("\n3. one 28x28 image + every layer's activations (median / p95 ms)")
     keras.utils.set_random_seed(0)
-    model = models.build_model("mnist-convnet")
+    model = build_model("mnist-convnet")
     image = np.array(data.x_test[0])
     batch = image[None]
     layer_model = keras.Model(model.inputs[0], [layer.output for layer in model.layers])

@@ -20,7 +20,7 @@ from explorer.core.lesson import (
     read_lesson,
     write_lesson,
 )
-from explorer.core.model.models import LayerSpec
+from explorer.core.model.specs import LayerSpec
 from explorer.core.train.types import Augmentation, TrainConfig
 
 

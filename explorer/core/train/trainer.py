@@ -249,7 +249,7 @@ class Trainer:
             return
 
         from explorer.core import tf_backend
-        from explorer.core.model import models
+        from explorer.core.model.build import build_model
         from explorer.core.predict.predictor import Predictor
 
         tf = tf_backend.load()
@@ -259,7 +259,7 @@ class Trainer:
         class_names = tuple(str(name) for name in data.class_names)
         keras.utils.set_random_seed(int(config.seed))
         try:
-            model = models.build_model(
+            model = build_model(
                 config.model, input_shape=input_shape, num_classes=int(data.num_classes), layers=config.layers
             )
         except ValueError as exc:

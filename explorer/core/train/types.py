@@ -33,8 +33,8 @@ class Augmentation:
 class TrainConfig:
     """Everything needed to start one training run."""
 
-    model: str = "mnist-convnet"  # a name of explorer.core.model.models.MODEL_NAMES, or "custom"
-    layers: tuple = ()  # for model="custom": a tuple of explorer.core.model.models.LayerSpec
+    model: str = "mnist-convnet"  # a name of explorer.core.model.presets.MODEL_NAMES, or "custom"
+    layers: tuple = ()  # for model="custom": a tuple of explorer.core.model.specs.LayerSpec
     dataset: str = "mnist"  # a name of explorer.core.train.datasets.DATASET_NAMES
     data_dir: str | None = None  # local folder with MNIST-style IDX files, or the image folder
     optimizer: str = "rmsprop"

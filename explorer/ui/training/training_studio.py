@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core.model.summary import summary_html
 from explorer.core.train.types import Augmentation, ModelSnapshot, TrainConfig, TrainUpdate
-from explorer.ui.training.model_summary import summary_html
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.lazy_part import LazyPart
 from explorer.ui.widgets.painted_text import StatusLine

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 
-from explorer.core.model import models
+from explorer.core.model.build import build_model
 from explorer.core.model.model_files import load_model
 from explorer.core.predict.predictor import Predictor
 from explorer.core.train.datasets import Dataset, load_dataset
@@ -341,7 +341,7 @@ def test_augmentation_trains_a_wrapper_but_hands_out_the_plain_model():
     trainer.run(recorder)
     assert recorder.kinds()[-1] == "finished"
     assert recorder.updates[0].batches == 3  # the limit applies to a given dataset too
-    plain = models.build_model("lenet5")
+    plain = build_model("lenet5")
     assert [type(layer) for layer in trainer.model.layers] == [type(layer) for layer in plain.layers]
     assert [w.shape for w in recorder.updates[-1].weights] == [w.shape for w in plain.get_weights()]
     assert recorder.updates[-1].probe is not None
