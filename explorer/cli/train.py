@@ -94,7 +94,7 @@ def _check_arguments(args: argparse.Namespace) -> None:
 def _run(args: argparse.Namespace) -> int:
     _check_arguments(args)
     from explorer.core.model.presets import MODEL_NAMES
-    from explorer.core.train.types import OPTIMIZERS, Augmentation, TrainConfig
+    from explorer.core.train.config import OPTIMIZERS, Augmentation, TrainConfig
 
     if args.model not in MODEL_NAMES:
         raise CliError(f"unknown model {args.model!r}: use one of {', '.join(MODEL_NAMES)}")
@@ -107,7 +107,8 @@ def _run(args: argparse.Namespace) -> int:
         augmentation=Augmentation(rotation=args.rotation, translation=args.translation, zoom=args.zoom),
         limit=args.limit, seed=args.seed,
     )
-    from explorer.core.train.trainer import Trainer, save_history_csv
+    from explorer.core.train.history import save_history_csv
+    from explorer.core.train.trainer import Trainer
 
     try:
         trainer = Trainer(config, checkpoint_dir=args.checkpoint_dir)

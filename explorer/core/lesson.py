@@ -37,8 +37,8 @@ from explorer.core.model.specs import LayerSpec
 from explorer.core.model.stack import check_stack
 from explorer.core.parts import PARTS
 from explorer.core.render.mosaic import LEVEL_MODES
+from explorer.core.train.config import OPTIMIZERS, Augmentation, TrainConfig
 from explorer.core.train.datasets import DATASET_NAMES, INPUT_SHAPES
-from explorer.core.train.types import OPTIMIZERS, Augmentation, TrainConfig
 
 __all__ = ["FORMAT", "LESSON_SUFFIX", "LabState", "Lesson", "LessonError", "model_path_for", "read_lesson",
            "training_from_json", "training_to_json", "write_lesson"]

@@ -41,8 +41,8 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
 
 from explorer.core import tf_backend  # noqa: E402
 from explorer.core.model.build import build_model  # noqa: E402
+from explorer.core.train.config import TrainConfig  # noqa: E402
 from explorer.core.train.datasets import load_dataset  # noqa: E402
-from explorer.core.train.types import TrainConfig  # noqa: E402
 from explorer.ui.shell.application import create_application  # noqa: E402
 from explorer.ui.shell.main_window import MainWindow  # noqa: E402
 

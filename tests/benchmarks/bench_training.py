@@ -42,8 +42,9 @@ from explorer.core import tf_backend
 from explorer.core.model.build import build_model
 from explorer.core.predict.predictor import Predictor  # noqa: E402
 from explorer.core.train import datasets  # noqa: E402
-from explorer.core.train.trainer import Trainer, _weights_snapshot, make_snapshot  # noqa: E402
-from explorer.core.train.types import TrainConfig  # noqa: E402
+from explorer.core.train.config import TrainConfig  # noqa: E402
+from explorer.core.train.snapshots import make_snapshot, weights_snapshot  # noqa: E402
+from explorer.core.train.trainer import Trainer  # noqa: E402
 
 BATCH = 64
 SPLIT = 0.1
@@ -196,7 +197,7 @@ def latency(data) -> None:
     for name, function, count in rows:
         median, p95 = timed(function, count)
         print(f"   idle            {name:28s} {median:7.2f} / {p95:7.2f}")
-    median, p95 = timed(lambda: _weights_snapshot(model), 200)
+    median, p95 = timed(lambda: weights_snapshot(model), 200)
     print(f"   callback costs  weight snapshot (read-only copies) {median:.2f} / {p95:.2f}")
     median, p95 = timed(lambda: predictor.saliency(image, 3), 200)
     print(f"   idle            {'Predictor.saliency':28s} {median:7.2f} / {p95:7.2f}")

@@ -24,8 +24,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 
 from explorer.core import tf_backend
 from explorer.core.train import datasets  # noqa: E402
+from explorer.core.train.config import TrainConfig  # noqa: E402
 from explorer.core.train.trainer import Trainer  # noqa: E402
-from explorer.core.train.types import TrainConfig  # noqa: E402
 
 TARGET = 0.991
 SEED_FIGURE = 0.9921

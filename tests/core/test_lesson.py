@@ -21,7 +21,7 @@ from explorer.core.lesson import (
     write_lesson,
 )
 from explorer.core.model.specs import LayerSpec
-from explorer.core.train.types import Augmentation, TrainConfig
+from explorer.core.train.config import Augmentation, TrainConfig
 
 
 def _lesson(**changes) -> Lesson:

@@ -22,7 +22,8 @@ import threading
 import numpy as np
 
 from explorer.core.arrays import frozen_array
-from explorer.core.train.types import LayerActivation, ModelSnapshot, Prediction
+from explorer.core.model.snapshot import ModelSnapshot
+from explorer.core.predict.prediction import LayerActivation, Prediction
 
 __all__ = ["Predictor", "SUM_TOLERANCE"]
 

@@ -22,61 +22,27 @@ TensorFlow is imported lazily, inside :meth:`Trainer.run`.
 from __future__ import annotations
 
 import math
-import os
 import pathlib
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from numbers import Integral, Real
+from collections.abc import Callable
 
 import numpy as np
 
 from explorer.core.arrays import frozen_array
-from explorer.core.files import atomic_write
-from explorer.core.train.types import OPTIMIZERS, Evaluation, ModelSnapshot, Prediction, TrainConfig, TrainUpdate
+from explorer.core.predict.prediction import Prediction
+from explorer.core.train.checkpoints import DEFAULT_CHECKPOINT_DIR, Checkpoints
+from explorer.core.train.config import TrainConfig, check_config
+from explorer.core.train.evaluation import Evaluation, evaluate
+from explorer.core.train.history import metrics_of
+from explorer.core.train.snapshots import weights_snapshot
+from explorer.core.train.training_data import check_data, load_data, read_only_view, tensor_in_slices
+from explorer.core.train.updates import TrainUpdate
 
-__all__ = [
-    "DEFAULT_CHECKPOINT_DIR",
-    "Trainer",
-    "default_checkpoint_dir",
-    "evaluate",
-    "history_csv",
-    "save_history_csv",
-    "make_snapshot",
-]
-
-#: Metrics in the order people read them (others follow alphabetically).
-_METRIC_ORDER = ("loss", "accuracy", "val_loss", "val_accuracy")
-#: Keras clips probabilities like this before the log in cross-entropy.
-_EPSILON = 1e-7
+__all__ = ["Trainer"]
 
 
-class _UserDataFolder:
-    """The default of ``Trainer(checkpoint_dir=...)``: the user's data folder."""
-
-    def __repr__(self) -> str:
-        return "DEFAULT_CHECKPOINT_DIR"
-
-
-#: ``Trainer(checkpoint_dir=DEFAULT_CHECKPOINT_DIR)``: checkpoints under :func:`default_checkpoint_dir`.
-DEFAULT_CHECKPOINT_DIR = _UserDataFolder()
-
-
-def default_checkpoint_dir() -> pathlib.Path:
-    """``<user data folder>/checkpoints``.
-
-    The user data folder is ``$XDG_DATA_HOME/feature-map-explorer`` or
-    ``~/.local/share/feature-map-explorer`` (``$FME_DATA_DIR`` overrides it,
-    see :func:`explorer.paths.user_data_dir`). Each run writes
-    ``<run-id>/epoch-NN.keras`` inside. Not created here.
-    """
-    from explorer.paths import user_data_dir
-
-    return user_data_dir(create=False) / "checkpoints"
-
-
-# ---------------------------------------------------------------- the trainer
 class Trainer:
     """One training run: load data, build, compile, fit, evaluate, report.
 
@@ -90,7 +56,7 @@ class Trainer:
     checkpoint_dir : path-like or None
         Folder under which each epoch's model is saved as
         ``<run-id>/epoch-NN.keras`` (atomically); None disables checkpoints.
-        Default: :func:`default_checkpoint_dir`.
+        Default: :func:`~explorer.core.train.checkpoints.default_checkpoint_dir`.
 
     Raises
     ------
@@ -116,13 +82,11 @@ class Trainer:
     STOPPED_EVALUATION_BUDGET_S = 5.0
 
     def __init__(self, config: TrainConfig, *, dataset=None, checkpoint_dir=DEFAULT_CHECKPOINT_DIR):
-        _check_config(config)
+        check_config(config)
         self._config = config
         self._dataset = dataset
-        if checkpoint_dir is DEFAULT_CHECKPOINT_DIR:
-            checkpoint_dir = default_checkpoint_dir()
-        self._checkpoint_root = None if checkpoint_dir is None else pathlib.Path(checkpoint_dir)
         self.run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+        self._checkpoints = Checkpoints(checkpoint_dir, self.run_id)
         self._stop = threading.Event()
         self._running = threading.Event()  # cleared while paused
         self._running.set()
@@ -133,7 +97,6 @@ class Trainer:
         self._fit_model = None  # what fit() trains: the model, or an augmentation wrapper around it
         self._history: dict[str, tuple[float, ...]] = {}
         self._evaluation: Evaluation | None = None
-        self._checkpoints: list[pathlib.Path] = []
         self._ran = False
 
     # ------------------------------------------------------------ properties
@@ -159,12 +122,12 @@ class Trainer:
     @property
     def checkpoint_folder(self) -> pathlib.Path | None:
         """``<checkpoint_dir>/<run-id>``, or None if checkpoints are off."""
-        return None if self._checkpoint_root is None else self._checkpoint_root / self.run_id
+        return self._checkpoints.folder
 
     @property
     def checkpoints(self) -> tuple[pathlib.Path, ...]:
         """The checkpoint files written so far, oldest first."""
-        return tuple(self._checkpoints)
+        return self._checkpoints.written
 
     @property
     def stop_requested(self) -> bool:
@@ -229,12 +192,12 @@ class Trainer:
         from explorer.core.train.datasets import DatasetError
 
         try:
-            data = self._dataset if self._dataset is not None else _load(config)
+            data = self._dataset if self._dataset is not None else load_data(config)
             x_train, y_train = data.x_train, data.y_train
             if config.limit is not None:
                 x_train, y_train = x_train[: config.limit], y_train[: config.limit]
             x_test, y_test = data.x_test, data.y_test
-            _check_data(x_train, y_train, x_test, config.validation_split)
+            check_data(x_train, y_train, x_test, config.validation_split)
         except DatasetError as exc:
             fail(str(exc))
             return
@@ -251,6 +214,8 @@ class Trainer:
         from explorer.core import tf_backend
         from explorer.core.model.build import build_model
         from explorer.core.predict.predictor import Predictor
+        from explorer.core.train.augment import with_augmentation
+        from explorer.core.train.optimizers import learning_rate_of, make_optimizer
 
         tf = tf_backend.load()
         import keras
@@ -265,8 +230,11 @@ class Trainer:
         except ValueError as exc:
             fail(f"cannot build the model {config.model!r}: {exc}")
             return
-        optimizer = _make_optimizer(keras, config)
-        fit_model = _with_augmentation(keras, model, config) if config.augmentation.enabled else model
+        optimizer = make_optimizer(keras, config)
+        if config.augmentation.enabled:
+            fit_model = with_augmentation(keras, model, config.augmentation, config.seed)
+        else:
+            fit_model = model
         fit_model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         self._model, self._fit_model = model, fit_model
         probe_predictor = Predictor(model)  # traced here, not during the first batches
@@ -276,11 +244,11 @@ class Trainer:
         batches = math.ceil(n_fit / config.batch_size)
         reporter = _reporter_class(keras)(
             trainer=self, report=report, predictor=probe_predictor, n_fit=n_fit, batches=batches,
-            learning_rate=_learning_rate(optimizer),
+            learning_rate=learning_rate_of(optimizer),
         )
         report(TrainUpdate(
             kind="started", epochs=epochs, batches=batches, input_shape=input_shape, class_names=class_names,
-            test_images=_read_only_view(x_test), test_labels=_read_only_view(y_test),
+            test_images=read_only_view(x_test), test_labels=read_only_view(y_test),
             message=(f"{config.model} on {getattr(data, 'source', config.dataset)}: {n_fit:,} training, "
                      f"{n_samples - n_fit:,} validation, {len(x_test):,} test images"),
         ))
@@ -294,7 +262,7 @@ class Trainer:
         try:
             if not self._stop.is_set():
                 fit_model.fit(
-                    _tensor_in_slices(tf, x_train), y_train, batch_size=config.batch_size, epochs=epochs,
+                    tensor_in_slices(tf, x_train), y_train, batch_size=config.batch_size, epochs=epochs,
                     validation_split=config.validation_split, shuffle=True, verbose=0, callbacks=callbacks,
                 )
         except (MemoryError, tf.errors.ResourceExhaustedError):
@@ -307,20 +275,7 @@ class Trainer:
 
     def _write_checkpoint(self, epoch: int) -> str:
         """Save the model as ``epoch-NN.keras``; "" or a message saying why it could not."""
-        folder = self.checkpoint_folder
-        if folder is None:
-            return ""
-        from explorer.core.model.model_files import save_model
-
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = save_model(self._model, folder / f"epoch-{epoch:02d}.keras")
-        except (OSError, ValueError) as exc:
-            self._checkpoint_root = None  # one message, not one per epoch
-            reason = getattr(exc, "strerror", None) or str(exc)
-            return f"could not save a checkpoint in {folder} ({reason}); checkpoints are off for this run"
-        self._checkpoints.append(path)
-        return ""
+        return self._checkpoints.save(self._model, epoch)
 
     def _finish(self, report, reporter, model, x_test, y_test, num_classes, early) -> None:
         config = self._config
@@ -331,7 +286,7 @@ class Trainer:
         )
         if reporter.diverged is not None:
             report(TrainUpdate(
-                kind="diverged", metrics=dict(reporter.last_metrics), weights=_weights_snapshot(model),
+                kind="diverged", metrics=dict(reporter.last_metrics), weights=weights_snapshot(model),
                 message=reporter.divergence_message(config), **common,
             ))
             return
@@ -341,7 +296,7 @@ class Trainer:
         if len(x_test) == 0:
             note = "there is no test set to evaluate on"
         elif not stopped:
-            evaluation = evaluate(model, x_test, y_test, num_classes, stop=self._stop)
+            evaluation = evaluate(model, x_test, y_test, num_classes, should_stop=self._stop.is_set)
             stopped = evaluation is None
         elif reporter.trained_samples == 0:
             note = "not evaluated (no batch was trained)"
@@ -370,7 +325,7 @@ class Trainer:
         elif note:
             message += f"; {note}"
         report(TrainUpdate(
-            kind=kind, metrics=metrics, weights=_weights_snapshot(model), probe=reporter.probe_prediction(),
+            kind=kind, metrics=metrics, weights=weights_snapshot(model), probe=reporter.probe_prediction(),
             evaluation=evaluation, message=message, **common,
         ))
 
@@ -437,7 +392,7 @@ def _reporter_class(keras):
             self.batch = batch + 1
             if loss is not None and not math.isfinite(loss):
                 self.diverged = (self.epoch, batch + 1, loss)
-                self.last_metrics = _metrics(logs)
+                self.last_metrics = metrics_of(logs)
                 self.model.stop_training = True
                 return
             now = self._last_batch_time = time.perf_counter()
@@ -468,7 +423,7 @@ def _reporter_class(keras):
             if self.diverged is not None or self.trainer._stop.is_set():
                 return  # an interrupted epoch: no curve point, no checkpoint
             self.completed_epochs = self.epoch
-            metrics = _metrics(logs)
+            metrics = metrics_of(logs)
             self.last_metrics = metrics
             for key, value in metrics.items():
                 self._history.setdefault(key, []).append(value)
@@ -480,7 +435,7 @@ def _reporter_class(keras):
             self.report(TrainUpdate(
                 kind="epoch", epoch=self.epoch, epochs=self.epochs, batch=self.batches, batches=self.batches,
                 metrics=metrics, samples_per_s=rate, eta_s=(self.epochs - self.epoch) * self.n_fit / rate,
-                history=self._history_view, weights=_weights_snapshot(self.trainer._model),
+                history=self._history_view, weights=weights_snapshot(self.trainer._model),
                 probe=self._probe_now(now), message=message,
             ))
 
@@ -500,8 +455,8 @@ def _reporter_class(keras):
             weights = None
             if now >= self._next_weights:
                 self._next_weights = now + Trainer.WEIGHTS_INTERVAL_S
-                weights = _weights_snapshot(self.trainer._model)
-            metrics = _metrics(logs)
+                weights = weights_snapshot(self.trainer._model)
+            metrics = metrics_of(logs)
             self.last_metrics = metrics
             self.report(TrainUpdate(
                 kind="batch", epoch=self.epoch, epochs=self.epochs, batch=self.batch, batches=self.batches,
@@ -520,15 +475,15 @@ def _reporter_class(keras):
             trainer = self.trainer
             self.report(TrainUpdate(
                 kind="batch", epoch=self.epoch, epochs=self.epochs, batch=self.batch, batches=self.batches,
-                metrics=_metrics(logs), history=self._history_view,
-                weights=_weights_snapshot(trainer._model), probe=self._probe_now(started), message="paused",
+                metrics=metrics_of(logs), history=self._history_view,
+                weights=weights_snapshot(trainer._model), probe=self._probe_now(started), message="paused",
             ))
             while not trainer._running.wait(0.1) and not trainer._stop.is_set():
                 serial, _ = trainer._probe()
                 if serial != self._probe_seen:
                     self.report(TrainUpdate(
                         kind="batch", epoch=self.epoch, epochs=self.epochs, batch=self.batch,
-                        batches=self.batches, metrics=_metrics(logs), history=self._history_view,
+                        batches=self.batches, metrics=metrics_of(logs), history=self._history_view,
                         probe=self._probe_now(time.perf_counter()), message="paused",
                     ))
             now = time.perf_counter()
@@ -580,282 +535,3 @@ def _reporter_class(keras):
 
     _REPORTER_CLASS = _Reporter
     return _Reporter
-
-
-# --------------------------------------------------------------- helpers
-def _tensor_in_slices(tf, array: np.ndarray, rows: int = 2048):
-    """`array` as one tensor, copied a slice at a time.
-
-    Given NumPy images, ``fit`` copies them into a tensor in one call that
-    holds the GIL throughout: 84 ms for MNIST's 54,000 training images, a
-    freeze of the window at the start of every run. A slice of 2,048 images
-    holds it for ~2 ms, and the concatenation runs in TensorFlow without it.
-    The price: while they are joined, the slices and the whole exist side by
-    side (twice the images' size, for a moment).
-    """
-    if len(array) <= rows:
-        return tf.convert_to_tensor(array)
-    return tf.concat([tf.convert_to_tensor(array[start:start + rows]) for start in range(0, len(array), rows)], 0)
-
-
-def _check_config(config: TrainConfig) -> None:
-    def whole(value, name, low):
-        if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-            raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-
-    if not isinstance(config, TrainConfig):
-        raise ValueError(f"expected a TrainConfig, got {type(config).__name__}")
-    if config.optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {config.optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
-    whole(config.epochs, "epochs", 1)
-    whole(config.batch_size, "batch size", 1)
-    whole(config.patience, "patience", 0)
-    if config.limit is not None:
-        whole(config.limit, "limit", 1)
-    rate = config.learning_rate
-    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, Real) or not math.isfinite(rate)
-                             or rate <= 0):
-        raise ValueError(f"the learning rate must be a number > 0, got {rate!r}")
-    split = config.validation_split
-    if isinstance(split, bool) or not isinstance(split, Real) or not 0 <= split < 1:
-        raise ValueError(f"the validation split must be a fraction, 0 <= split < 1, got {split!r}")
-    aug = config.augmentation
-    for name, value in (("rotation", aug.rotation), ("translation", aug.translation), ("zoom", aug.zoom)):
-        if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value < 1:
-            raise ValueError(f"augmentation {name} must be a fraction, 0 <= {name} < 1, got {value!r}")
-
-
-def _load(config: TrainConfig):
-    from explorer.core.train import datasets
-
-    return datasets.load_dataset(config.dataset, data_dir=config.data_dir, limit=config.limit, seed=config.seed)
-
-
-def _check_data(x_train, y_train, x_test, validation_split: float) -> None:
-    from explorer.core.train.datasets import DatasetError
-
-    if len(x_train) != len(y_train):
-        raise DatasetError(f"{len(x_train):,} training images but {len(y_train):,} labels")
-    if len(x_train) == 0:
-        raise DatasetError("there are no training images")
-    if validation_split:
-        split_at = math.floor(len(x_train) * (1.0 - validation_split))
-        if split_at == 0 or split_at == len(x_train):
-            raise DatasetError(
-                f"a validation split of {validation_split:g} of {len(x_train):,} training images leaves "
-                f"{'no training' if split_at == 0 else 'no validation'} images: use more data or another split"
-            )
-    for name, images in (("training", x_train), ("test", x_test)):
-        for start in range(0, len(images), 4096):  # in chunks: no image-sized temporary array
-            if not np.isfinite(images[start:start + 4096]).all():
-                raise DatasetError(f"the {name} images contain NaN or infinite values")
-
-
-def _make_optimizer(keras, config: TrainConfig):
-    classes = {
-        "rmsprop": keras.optimizers.RMSprop,
-        "adam": keras.optimizers.Adam,
-        "sgd": keras.optimizers.SGD,
-        "nadam": keras.optimizers.Nadam,
-    }
-    optimizer_class = classes[config.optimizer]
-    if config.learning_rate is None:
-        return _without_replica_sum(optimizer_class())
-    return _without_replica_sum(optimizer_class(learning_rate=float(config.learning_rate)))
-
-
-def _without_replica_sum(optimizer):
-    """The optimizer, minus Keras' sum of the gradients over replicas when there is only one.
-
-    On one device that sum is the gradients themselves, but Keras 3 still calls
-    TensorFlow's ``ReplicaContext.all_reduce``, a ``tf.custom_gradient`` that
-    registers a new gradient function in a global registry every time a training
-    step is traced. That function keeps the whole traced step alive: every model
-    trained in the process leaked about 8 MB and its graphs (the upstream reports
-    tensorflow/tensorflow#61791 and keras-team/tf-keras#286; ``clear_session``
-    does not help). Empty gradients are filtered out before this step either way.
-    """
-    import tensorflow as tf
-
-    one_replica = not tf.distribute.has_strategy() and tf.distribute.get_strategy().num_replicas_in_sync == 1
-    if one_replica and hasattr(optimizer, "_all_reduce_sum_gradients"):  # Keras' TensorFlow optimizer
-        optimizer._all_reduce_sum_gradients = list
-    return optimizer
-
-
-def _learning_rate(optimizer) -> float:
-    try:
-        return float(np.asarray(optimizer.learning_rate))
-    except (TypeError, ValueError):
-        return float("nan")
-
-
-def _with_augmentation(keras, model, config: TrainConfig):
-    """A training-only wrapper: random layers first, then `model` (shared weights).
-
-    The random layers live only in the wrapper, so the model that is probed,
-    snapshotted, saved and evaluated is exactly :func:`build_model`'s (and the
-    random layers would be identities at inference anyway).
-    """
-    from explorer.core.train.augment import augmentation_layers
-
-    layers = augmentation_layers(config.augmentation, int(config.seed))
-    shape = tuple(model.inputs[0].shape[1:])
-    return keras.Sequential([keras.Input(shape=shape), *layers, model], name=f"{model.name}-augmented")
-
-
-def _metrics(logs) -> dict[str, float]:
-    if not logs:
-        return {}
-    out = {key: float(logs[key]) for key in _METRIC_ORDER if key in logs}
-    for key in sorted(logs):
-        if key not in out and isinstance(logs[key], (int, float)):
-            out[key] = float(logs[key])
-    return out
-
-
-def _read_only_view(array):
-    view = np.asarray(array).view()
-    view.setflags(write=False)
-    return view
-
-
-def _weights_snapshot(model) -> tuple[np.ndarray, ...]:
-    out = []
-    for weight in model.get_weights():
-        copy = np.array(weight, copy=True)
-        copy.setflags(write=False)
-        out.append(copy)
-    return tuple(out)
-
-
-# ------------------------------------------------------------ evaluation
-def evaluate(model, images, labels, num_classes: int | None = None, *, batch_size: int = 256,
-             stop: threading.Event | None = None) -> Evaluation | None:
-    """Evaluate `model` on a test set in one prediction pass.
-
-    Parameters
-    ----------
-    model : keras.Model
-        Outputs class probabilities.
-    images, labels : ndarray
-        (N, H, W, C) float32 and (N,) int.
-    num_classes : int, optional
-        Size of the confusion matrix (default: the model's output size).
-    batch_size : int
-    stop : threading.Event, optional
-        If set while predicting, the pass ends early and None is returned.
-
-    Returns
-    -------
-    Evaluation or None
-        The loss is sparse categorical cross-entropy computed from the
-        probabilities (clipped to [1e-7, 1 - 1e-7] as Keras does);
-        ``misclassified`` lists the wrongly classified indices, the most
-        confident mistakes first. None if `stop` interrupted it.
-    """
-    from sklearn.metrics import confusion_matrix
-
-    from explorer.core import tf_backend
-
-    tf_backend.load()
-    import keras
-
-    labels = np.asarray(labels).astype(np.int64, copy=False)
-    if num_classes is None:
-        num_classes = int(model.outputs[0].shape[-1])
-    callbacks = []
-    if stop is not None:
-        class _StopCheck(keras.callbacks.Callback):
-            def on_predict_batch_end(self, batch, logs=None):
-                if stop.is_set():
-                    self.model.stop_predicting = True
-
-        callbacks.append(_StopCheck())
-    probabilities = np.asarray(model.predict(images, batch_size=batch_size, verbose=0, callbacks=callbacks))
-    if len(probabilities) != len(labels) or (stop is not None and stop.is_set()):
-        return None
-    probabilities = probabilities.reshape(len(labels), -1)
-    predicted = np.argmax(probabilities, axis=1)
-    totals = probabilities.sum(axis=1, keepdims=True)
-    normalised = probabilities / np.where(totals > 0, totals, 1.0)
-    chosen = np.clip(normalised[np.arange(len(labels)), labels], _EPSILON, 1.0 - _EPSILON)
-    loss = float(np.mean(-np.log(chosen))) if len(labels) else float("nan")
-    accuracy = float(np.mean(predicted == labels)) if len(labels) else float("nan")
-    confusion = confusion_matrix(labels, predicted, labels=np.arange(num_classes)).astype(np.int64)
-    wrong = np.flatnonzero(predicted != labels)
-    confidence = probabilities[wrong, predicted[wrong]]
-    misclassified = tuple(int(i) for i in wrong[np.argsort(-confidence, kind="stable")])
-    predicted = predicted.astype(np.int64)
-    for array in (confusion, predicted):
-        array.setflags(write=False)
-    return Evaluation(test_loss=loss, test_accuracy=accuracy, confusion=confusion, misclassified=misclassified,
-                      predicted=predicted)
-
-
-# -------------------------------------------------------- history & snapshot
-def history_csv(history: Mapping[str, Sequence[float]]) -> str:
-    """The per-epoch curves as CSV text: ``epoch,loss,accuracy,...``, one row per epoch.
-
-    Columns follow the mapping's order; a curve shorter than the others
-    leaves its cells empty. Values are written with full precision.
-    """
-    keys = [str(key) for key in history]
-    columns = [list(history[key]) for key in history]
-    rows = max((len(column) for column in columns), default=0)
-    lines = [",".join(["epoch", *keys])]
-    for index in range(rows):
-        cells = [str(index + 1)]
-        for column in columns:
-            cells.append(repr(float(column[index])) if index < len(column) else "")
-        lines.append(",".join(cells))
-    return "\n".join(lines) + "\n"
-
-
-def save_history_csv(path: str | os.PathLike[str], history: Mapping[str, Sequence[float]]) -> pathlib.Path:
-    """Write :func:`history_csv` to `path` atomically; returns the absolute path.
-
-    Raises
-    ------
-    OSError
-        If the folder is missing or not writable.
-    """
-    text = history_csv(history)
-
-    def write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-
-    return atomic_write(path, write)
-
-
-def make_snapshot(config: TrainConfig, started: TrainUpdate, weights, source: str,
-                  final: bool = False) -> ModelSnapshot:
-    """A :class:`ModelSnapshot` for the drawing pad from a run's config, its "started" update and weights.
-
-    Parameters
-    ----------
-    config : TrainConfig
-        The run's configuration (model name and custom layers).
-    started : TrainUpdate
-        The run's "started" update (input shape and class names).
-    weights : sequence of ndarray
-        ``model.get_weights()`` order, e.g. an update's ``weights``; arrays
-        that are not read-only are copied.
-    source : str
-        For people, e.g. "training: epoch 2 of 5, batch 300".
-    final : bool
-        True once training has finished.
-    """
-    frozen = []
-    for weight in weights:
-        if isinstance(weight, np.ndarray) and not weight.flags.writeable:
-            frozen.append(weight)
-        else:
-            copy = np.array(weight, copy=True)
-            copy.setflags(write=False)
-            frozen.append(copy)
-    return ModelSnapshot(
-        model=config.model, layers=tuple(config.layers), input_shape=tuple(started.input_shape),
-        class_names=tuple(started.class_names), weights=tuple(frozen), source=source, final=final,
-    )

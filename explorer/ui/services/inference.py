@@ -17,7 +17,8 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from explorer.core.latest import LatestOnly
-from explorer.core.train.types import ModelSnapshot, Prediction
+from explorer.core.model.snapshot import ModelSnapshot
+from explorer.core.predict.prediction import Prediction
 
 
 @dataclass(frozen=True)

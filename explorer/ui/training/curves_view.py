@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
 
-from explorer.core.train.types import TrainUpdate
+from explorer.core.train.updates import TrainUpdate
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.scene_updates import settle_scene
 from explorer.ui.widgets.text_style import css_size, follow_font, line_height, set_axis_font

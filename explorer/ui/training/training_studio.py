@@ -31,8 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core.model.snapshot import ModelSnapshot
 from explorer.core.model.summary import summary_html
-from explorer.core.train.types import Augmentation, ModelSnapshot, TrainConfig, TrainUpdate
+from explorer.core.train.config import Augmentation, TrainConfig
+from explorer.core.train.updates import TrainUpdate
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.lazy_part import LazyPart
 from explorer.ui.widgets.painted_text import StatusLine
@@ -546,7 +548,7 @@ class TrainingStudio(LazyPart):
     def _on_export_clicked(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export curves", "curves.csv", "CSV (*.csv)")
         if path:
-            from explorer.core.train.trainer import save_history_csv
+            from explorer.core.train.history import save_history_csv
 
             try:
                 self._say(f"Saved {save_history_csv(path, self._history)}.")

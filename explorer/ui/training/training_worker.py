@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from explorer.core.train.types import TrainConfig, TrainUpdate
+from explorer.core.train.config import TrainConfig
+from explorer.core.train.updates import TrainUpdate
 from explorer.ui.services.gc_policy import collect_on_ui_thread, defer_full_collections
 
 

@@ -69,6 +69,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.numbers import tick_text
+from explorer.core.predict.prediction import LayerActivation, Prediction
 from explorer.core.render.mosaic import (
     BACKGROUND_RGB,
     GREY_LUT,
@@ -81,7 +82,6 @@ from explorer.core.render.mosaic import (
     mosaic_layout,
     tile_at,
 )
-from explorer.core.train.types import LayerActivation, Prediction
 from explorer.ui.widgets.appearance import colour_scheme
 from explorer.ui.widgets.appearance import signals as appearance_signals
 from explorer.ui.widgets.feature_maps import _LABEL_RGB, FeatureMapView, _gap_path, gap_item

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from explorer.core.model.build import build_model
+from explorer.core.model.snapshot import ModelSnapshot
 from explorer.core.predict.predictor import Predictor
-from explorer.core.train.types import ModelSnapshot
 
 keras = pytest.importorskip("keras")
 

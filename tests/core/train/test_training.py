@@ -17,9 +17,13 @@ import pytest
 from explorer.core.model.build import build_model
 from explorer.core.model.model_files import load_model
 from explorer.core.predict.predictor import Predictor
+from explorer.core.train.checkpoints import default_checkpoint_dir
+from explorer.core.train.config import Augmentation, TrainConfig
 from explorer.core.train.datasets import Dataset, load_dataset
-from explorer.core.train.trainer import Trainer, default_checkpoint_dir, history_csv, make_snapshot, save_history_csv
-from explorer.core.train.types import Augmentation, TrainConfig, TrainUpdate
+from explorer.core.train.history import history_csv, save_history_csv
+from explorer.core.train.snapshots import make_snapshot
+from explorer.core.train.trainer import Trainer
+from explorer.core.train.updates import TrainUpdate
 
 keras = pytest.importorskip("keras")
 
@@ -399,9 +403,9 @@ def test_a_pause_that_races_with_stop_cannot_hang_the_run():
     """stop() completing between pause()'s check and its clear used to leave run() waiting forever."""
     import threading
 
+    from explorer.core.train.config import TrainConfig
     from explorer.core.train.datasets import load_dataset
     from explorer.core.train.trainer import Trainer
-    from explorer.core.train.types import TrainConfig
 
     trainer = Trainer(TrainConfig(model="lenet5", dataset="digits", epochs=3, batch_size=32, limit=128),
                       dataset=load_dataset("digits"), checkpoint_dir=None)
@@ -423,10 +427,10 @@ def test_a_pause_that_races_with_stop_cannot_hang_the_run():
 @pytest.mark.parametrize("n, rows", [(1, 4), (4, 4), (5, 4), (11, 4), (2049, 2048)])
 def test_training_images_are_copied_to_one_tensor_slice_by_slice(n, rows):
     from explorer.core import tf_backend
-    from explorer.core.train.trainer import _tensor_in_slices
+    from explorer.core.train.training_data import tensor_in_slices
 
     images = np.random.default_rng(n).random((n, 3, 2, 1), dtype=np.float32)
-    tensor = _tensor_in_slices(tf_backend.load(), images, rows=rows)
+    tensor = tensor_in_slices(tf_backend.load(), images, rows=rows)
     assert tensor.dtype.name == "float32" and tuple(tensor.shape) == images.shape
     np.testing.assert_array_equal(tensor.numpy(), images)
 
@@ -453,12 +457,12 @@ def test_models_trained_one_after_another_leave_no_traced_steps_behind():
 
 
 def test_skipping_the_one_replica_gradient_sum_trains_exactly_alike():
-    from explorer.core.train.trainer import _without_replica_sum
+    from explorer.core.train.optimizers import without_replica_sum
 
     rng = np.random.default_rng(1)
     x, y = rng.random((64, 6, 6, 1), dtype=np.float32), rng.integers(0, 3, 64)
     trained = []
-    for optimizer in (keras.optimizers.Adam(), _without_replica_sum(keras.optimizers.Adam())):
+    for optimizer in (keras.optimizers.Adam(), without_replica_sum(keras.optimizers.Adam())):
         keras.utils.set_random_seed(7)
         model = keras.Sequential([keras.Input((6, 6, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
                                   keras.layers.Flatten(), keras.layers.Dense(3, activation="softmax")])

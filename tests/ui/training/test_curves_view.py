@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from explorer.core.train.types import TrainUpdate
+from explorer.core.train.updates import TrainUpdate
 from explorer.ui.training.curves_view import INITIAL_LOSS_TOP, CurvesView
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from explorer.core.predict.drawing import Stroke
-from explorer.core.train.types import TrainConfig
+from explorer.core.train.config import TrainConfig
 from explorer.ui.shell.main_window import MainWindow
 
 TINY = TrainConfig(model="lenet5", dataset="digits", epochs=2, batch_size=16, limit=240, validation_split=0.2)
@@ -41,7 +41,7 @@ def test_a_run_fills_curves_filters_activations_and_results(qtbot, window, tmp_p
     # the model trained in the worker can be saved (atomically) and the curves exported
     assert studio.save_model(str(tmp_path / "model.keras"))
     assert (tmp_path / "model.keras").stat().st_size > 1000
-    from explorer.core.train.trainer import save_history_csv
+    from explorer.core.train.history import save_history_csv
 
     rows = list(csv.reader(open(save_history_csv(tmp_path / "curves.csv", studio._history))))
     assert len(rows) == 3 and "loss" in rows[0]
@@ -171,7 +171,7 @@ def test_closing_the_window_mid_training_stops_the_worker(qtbot):
 def test_a_batch_update_is_drawn_at_once_and_the_next_no_sooner_than_the_draw_interval(qtbot, window):
     import time
 
-    from explorer.core.train.types import TrainUpdate
+    from explorer.core.train.updates import TrainUpdate
     from explorer.ui.training.training_studio import DRAW_INTERVAL_MS
 
     studio = window.training

@@ -6,7 +6,8 @@ import time
 import pytest
 from PySide6.QtCore import QThread
 
-from explorer.core.train.types import TrainConfig, TrainUpdate
+from explorer.core.train.config import TrainConfig
+from explorer.core.train.updates import TrainUpdate
 from explorer.ui.training.training_worker import TrainingController
 
 

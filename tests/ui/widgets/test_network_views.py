@@ -12,8 +12,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from explorer.core.arrays import frozen_array
+from explorer.core.predict.prediction import LayerActivation, Prediction
 from explorer.core.render.mosaic import BACKGROUND_RGB
-from explorer.core.train.types import LayerActivation, Prediction
 from explorer.ui.widgets.network_views import (
     TOP_RGB,
     ActivationsView,
