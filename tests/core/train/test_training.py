@@ -17,10 +17,8 @@ import pytest
 from explorer.core.model.build import build_model
 from explorer.core.model.model_files import load_model
 from explorer.core.predict.predictor import Predictor
-from explorer.core.train.checkpoints import default_checkpoint_dir
 from explorer.core.train.config import Augmentation, TrainConfig
 from explorer.core.train.datasets import Dataset, load_dataset
-from explorer.core.train.history import history_csv, save_history_csv
 from explorer.core.train.snapshots import make_snapshot
 from explorer.core.train.trainer import Trainer
 from explorer.core.train.updates import TrainUpdate
@@ -377,28 +375,6 @@ def test_a_probe_of_the_wrong_shape_is_dropped():
     assert all(u.probe is None for u in recorder.updates)
 
 
-def test_history_csv(tmp_path):
-    history = {"loss": (0.5, 0.25), "accuracy": (0.8, 0.9), "val_loss": (0.4,)}
-    text = history_csv(history)
-    assert text == "epoch,loss,accuracy,val_loss\n1,0.5,0.8,0.4\n2,0.25,0.9,\n"
-    assert history_csv({}) == "epoch\n"
-    path = save_history_csv(tmp_path / "curves.csv", {"loss": [1 / 3]})
-    assert path.read_text() == f"epoch,loss\n1,{1 / 3!r}\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.csv"]
-
-
-def test_default_checkpoint_folder(monkeypatch, tmp_path):
-    monkeypatch.delenv("FME_DATA_DIR", raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    assert default_checkpoint_dir() == tmp_path / "feature-map-explorer" / "checkpoints"
-    monkeypatch.setenv("XDG_DATA_HOME", "relative/path")  # ignored, as the XDG spec says
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert default_checkpoint_dir() == tmp_path / "home" / ".local" / "share" / "feature-map-explorer" / "checkpoints"
-    trainer = Trainer(TrainConfig())
-    assert trainer.checkpoint_folder == default_checkpoint_dir() / trainer.run_id
-    assert Trainer(TrainConfig(), checkpoint_dir=None).checkpoint_folder is None
-
-
 def test_a_pause_that_races_with_stop_cannot_hang_the_run():
     """stop() completing between pause()'s check and its clear used to leave run() waiting forever."""
     import threading
@@ -424,17 +400,6 @@ def test_a_pause_that_races_with_stop_cannot_hang_the_run():
     assert not thread.is_alive() and kinds[-1] == "stopped"
 
 
-@pytest.mark.parametrize("n, rows", [(1, 4), (4, 4), (5, 4), (11, 4), (2049, 2048)])
-def test_training_images_are_copied_to_one_tensor_slice_by_slice(n, rows):
-    from explorer.core import tf_backend
-    from explorer.core.train.training_data import tensor_in_slices
-
-    images = np.random.default_rng(n).random((n, 3, 2, 1), dtype=np.float32)
-    tensor = tensor_in_slices(tf_backend.load(), images, rows=rows)
-    assert tensor.dtype.name == "float32" and tuple(tensor.shape) == images.shape
-    np.testing.assert_array_equal(tensor.numpy(), images)
-
-
 def test_models_trained_one_after_another_leave_no_traced_steps_behind():
     """Each run's traced training step is freed with its model (Keras 3 kept them all: ~8 MB a run)."""
     import gc
@@ -454,20 +419,3 @@ def test_models_trained_one_after_another_leave_no_traced_steps_behind():
 
     first = graphs_after_a_run()
     assert max(graphs_after_a_run() for _ in range(2)) <= first  # with the leak: +26 graphs a run
-
-
-def test_skipping_the_one_replica_gradient_sum_trains_exactly_alike():
-    from explorer.core.train.optimizers import without_replica_sum
-
-    rng = np.random.default_rng(1)
-    x, y = rng.random((64, 6, 6, 1), dtype=np.float32), rng.integers(0, 3, 64)
-    trained = []
-    for optimizer in (keras.optimizers.Adam(), without_replica_sum(keras.optimizers.Adam())):
-        keras.utils.set_random_seed(7)
-        model = keras.Sequential([keras.Input((6, 6, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
-                                  keras.layers.Flatten(), keras.layers.Dense(3, activation="softmax")])
-        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
-        model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
-        trained.append(model.get_weights())
-    for a, b in zip(*trained, strict=True):
-        np.testing.assert_array_equal(a, b)
