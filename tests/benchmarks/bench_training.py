@@ -45,6 +45,7 @@ from explorer.core.train import datasets  # noqa: E402
 from explorer.core.train.config import TrainConfig  # noqa: E402
 from explorer.core.train.snapshots import make_snapshot, weights_snapshot  # noqa: E402
 from explorer.core.train.trainer import Trainer  # noqa: E402
+from explorer.core.train.updates import BatchDone, EpochDone, Finished, RunStarted  # noqa: E402
 
 BATCH = 64
 SPLIT = 0.1
@@ -76,18 +77,18 @@ def trainer_fit(data, epochs: int, seed: int, checkpoints: str | None) -> tuple[
     latest = []
 
     def report(update):
-        if update.kind == "started":
+        if isinstance(update, RunStarted):
             marks["start"], marks["cpu"] = time.perf_counter(), time.process_time()
-        elif update.kind == "batch":
+        elif isinstance(update, BatchDone):
             marks["batch"] += 1
             marks["weights"] += update.weights is not None
             marks["probe"] += update.probe is not None
-        elif update.kind == "epoch":
+        elif isinstance(update, EpochDone):
             marks["end"], marks["cpu_end"] = time.perf_counter(), time.process_time()
         latest[:] = [update]  # the UI keeps only the newest update
 
     trainer.run(report)
-    assert latest[0].kind == "finished", latest[0].message
+    assert isinstance(latest[0], Finished), latest[0].message
     # "started" comes just before fit() is called; the last "epoch" right after its validation.
     return marks["end"] - marks["start"], marks["cpu_end"] - marks["cpu"], marks
 
@@ -138,7 +139,7 @@ def memory(data) -> None:
             trainer.set_probe(data.x_test[0])
 
             def report(update):
-                if update.kind == "epoch":
+                if isinstance(update, EpochDone):
                     readings.append(rss_mb())
 
             trainer.run(report)
@@ -211,11 +212,11 @@ def latency(data) -> None:
     started, snapshots, rates = [], [], []
 
     def report(update):
-        if update.kind == "started":
+        if isinstance(update, RunStarted):
             started.append(update)
-        if update.weights is not None:
+        if getattr(update, "weights", None) is not None:
             snapshots.append(update.weights)
-        if update.kind == "batch" and update.batch > 1:
+        if isinstance(update, BatchDone) and update.batch > 1:
             rates.append(update.samples_per_s)
 
     worker = threading.Thread(target=trainer.run, args=(report,))

@@ -1,7 +1,7 @@
 """The training studio: train the course's convnets in the background and watch them learn.
 
 The worker thread owns the training model; this panel only receives
-immutable `TrainUpdate`s (throttled by the trainer) and draws them: progress,
+immutable updates (throttled by the trainer, dispatched on their type) and draws them: progress,
 curves, the probe image's activations in every layer, the first layer's
 filters, and after training the test accuracy, the confusion matrix and the
 misclassified images (click one to make it the probe). Weight snapshots go out
@@ -34,7 +34,17 @@ from PySide6.QtWidgets import (
 from explorer.core.model.snapshot import ModelSnapshot
 from explorer.core.model.summary import summary_html
 from explorer.core.train.config import Augmentation, TrainConfig
-from explorer.core.train.updates import TrainUpdate
+from explorer.core.train.updates import (
+    BatchDone,
+    Diverged,
+    EpochDone,
+    Failed,
+    Finished,
+    Paused,
+    RunStarted,
+    Stopped,
+    TrainUpdate,
+)
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.lazy_part import LazyPart
 from explorer.ui.widgets.painted_text import StatusLine
@@ -42,6 +52,8 @@ from explorer.ui.widgets.text_style import set_colours, widen_panes
 
 SNAPSHOT_INTERVAL_S = 1.0  # how often the drawing pad gets new weights while training
 DRAW_INTERVAL_MS = 333  # batch updates are drawn at most 3 times a second: painting competes with training
+#: The updates the studio draws (progress bars, curves, probe, filters).
+_Drawn = BatchDone | Paused | EpochDone | Finished | Stopped
 QUICK_CONFIG = TrainConfig(model="mnist-convnet", dataset="digits", epochs=4, batch_size=32, validation_split=0.1)
 
 
@@ -61,13 +73,13 @@ class TrainingStudio(LazyPart):
     def __init__(self, parent: QWidget | None = None, *, inference=None) -> None:
         super().__init__("Preparing the training studio…", parent)
         self._inference = inference  # the app's InferenceService (probe after training), optional
-        self._started: TrainUpdate | None = None  # dataset facts of the current run
+        self._started: RunStarted | None = None  # dataset facts of the current run
         self._config: TrainConfig | None = None
         self._last_snapshot = 0.0
         self._history: dict = {}
         self._trained_model = None  # after a run: the model, for saving (never touched while training)
         self._probe_image = None  # the image whose activations are shown (a test image or the drawing)
-        self._pending_batch: TrainUpdate | None = None  # the newest batch update not drawn yet
+        self._pending_batch: BatchDone | Paused | None = None  # the newest batch update not drawn yet
         self._initial_config: TrainConfig | None = None  # remembered settings, shown once built
 
     # ------------------------------------------------------------------ build
@@ -295,7 +307,7 @@ class TrainingStudio(LazyPart):
 
     # ------------------------------------------------------------------ updates
     def _on_update(self, update: TrainUpdate) -> None:
-        if update.kind == "batch":
+        if isinstance(update, (BatchDone, Paused)):
             # Keep only the newest batch update; draw it at once unless the last draw was less than
             # DRAW_INTERVAL_MS ago: painting curves and activations costs CPU the training thread needs.
             self._pending_batch = self._merge_pending(update)
@@ -306,7 +318,7 @@ class TrainingStudio(LazyPart):
         self._flush_pending()
         self._dispatch(update)
 
-    def _merge_pending(self, update: TrainUpdate) -> TrainUpdate:
+    def _merge_pending(self, update: BatchDone | Paused) -> BatchDone | Paused:
         """The newest update, keeping the newest weights and probe seen since the last draw."""
         pending = self._pending_batch
         if pending is None:
@@ -322,42 +334,47 @@ class TrainingStudio(LazyPart):
             self._dispatch(pending)
 
     def _dispatch(self, update: TrainUpdate) -> None:
-        handler = {"started": self._on_started, "batch": self._on_progress, "epoch": self._on_progress,
-                   "finished": self._on_done, "stopped": self._on_done}.get(update.kind)
-        if handler is None:  # diverged / failed
-            self._say(update.message or f"Training {update.kind}.", error=True)
-            self._show_weights(update)
-            return
-        handler(update)
+        match update:
+            case RunStarted():
+                self._on_started(update)
+            case BatchDone() | Paused() | EpochDone():
+                self._on_progress(update)
+            case Finished() | Stopped():
+                self._on_done(update)
+            case Diverged() | Failed():
+                what = "diverged" if isinstance(update, Diverged) else "failed"
+                self._say(update.message or f"Training {what}.", error=True)
+                if isinstance(update, Diverged):
+                    self._show_weights(update)
 
-    def _on_started(self, update: TrainUpdate) -> None:
+    def _on_started(self, update: RunStarted) -> None:
         self._started = update
         self.activations.set_class_names(update.class_names)
         if self.follow_drawing.isChecked() and self._probe_image is not None:
             self.controller.set_probe(self._probe_image)
-        elif update.test_images is not None and len(update.test_images):
+        elif len(update.test_images):
             self._set_probe(update.test_images[0])
-        held_out = 0 if update.test_labels is None else len(update.test_labels)
+        held_out = len(update.test_labels)
         self._say(f"Training {self._config.model} on {self._config.dataset}: {held_out} test images held out.")
         self._show_summary()
 
-    def _on_progress(self, update: TrainUpdate) -> None:
+    def _on_progress(self, update: _Drawn) -> None:
         self.curves.show_update(update)
         if update.history:
             self._history = dict(update.history)
             self.buttons["export"].setEnabled(True)
         self.epoch_bar.setRange(0, max(update.epochs, 1))
-        self.epoch_bar.setValue(update.epoch - (1 if update.kind == "batch" else 0))
+        self.epoch_bar.setValue(update.epoch - (1 if isinstance(update, (BatchDone, Paused)) else 0))
         self.batch_bar.setRange(0, max(update.batches, 1))
         self.batch_bar.setValue(update.batch)
         self._say(_progress_text(update))
         self._show_probe(update)
         self._show_weights(update)
 
-    def _on_done(self, update: TrainUpdate) -> None:
+    def _on_done(self, update: Finished | Stopped) -> None:
         self._on_progress(update)
         evaluation = update.evaluation
-        verb = "Finished" if update.kind == "finished" else "Stopped"
+        verb = "Finished" if isinstance(update, Finished) else "Stopped"
         if evaluation is None:
             self.results_label.setText(f"{verb}: no test evaluation.")
             self._say(f"{verb}.")
@@ -372,7 +389,7 @@ class TrainingStudio(LazyPart):
         self._show_mistakes(evaluation, names)
         self._emit_snapshot(update, final=True, source=f"trained: {accuracy} test accuracy")
 
-    def _show_probe(self, update: TrainUpdate) -> None:
+    def _show_probe(self, update: _Drawn) -> None:
         if update.probe is not None:
             self._latest_probe = update.probe
             if self.activations.isVisible():  # hidden tabs draw when shown (see _on_tab_changed)
@@ -398,7 +415,7 @@ class TrainingStudio(LazyPart):
         if self._built and self.follow_drawing.isChecked():
             self._set_probe(image)
 
-    def _show_weights(self, update: TrainUpdate) -> None:
+    def _show_weights(self, update: _Drawn | Diverged) -> None:
         if update.weights:
             kernels = [w for w in update.weights if w.ndim == 4]
             if kernels:
@@ -409,7 +426,7 @@ class TrainingStudio(LazyPart):
                 source = f"training: epoch {update.epoch} of {update.epochs}, batch {update.batch}"
                 self._emit_snapshot(update, final=False, source=source)
 
-    def _emit_snapshot(self, update: TrainUpdate, *, final: bool, source: str) -> None:
+    def _emit_snapshot(self, update: _Drawn | Diverged, *, final: bool, source: str) -> None:
         if not update.weights or self._started is None or self._config is None:
             return
         self._last_snapshot = time.monotonic()
@@ -419,7 +436,7 @@ class TrainingStudio(LazyPart):
 
     def _show_mistakes(self, evaluation, names) -> None:
         started = self._started
-        if started is None or started.test_images is None:
+        if started is None:
             return
         indices = list(evaluation.misclassified[:60])
         captions = [f"{_name(names, int(started.test_labels[i]))} → {_name(names, int(evaluation.predicted[i]))}"
@@ -428,7 +445,7 @@ class TrainingStudio(LazyPart):
 
     def _on_gallery_clicked(self, index: int) -> None:
         """A misclassified image becomes the probe: see how each layer saw it."""
-        if self._started is None or self._started.test_images is None:
+        if self._started is None:
             return
         self.follow_drawing.setChecked(False)
         self.tabs.setCurrentWidget(self.activations)
@@ -447,7 +464,7 @@ class TrainingStudio(LazyPart):
             self.augment_view.clear("Turn on rotation, translation or zoom to preview the augmented images.")
             return
         started = self._started
-        images = started.test_images[:3] if started is not None and started.test_images is not None else None
+        images = started.test_images[:3] if started is not None else None
 
         def work() -> None:
             from explorer.core.train.augment import preview
@@ -589,12 +606,14 @@ def _name(names, index: int) -> str:
     return names[index] if 0 <= index < len(names) else str(index)
 
 
-def _progress_text(update: TrainUpdate) -> str:
+def _progress_text(update: _Drawn) -> str:
     parts = [f"epoch {update.epoch} of {update.epochs}", f"batch {update.batch} of {update.batches}"]
-    if update.samples_per_s:
-        parts.append(f"{update.samples_per_s:,.0f} images/s")
-    if update.eta_s is not None:
-        minutes, seconds = divmod(int(update.eta_s), 60)
+    rate = 0.0 if isinstance(update, Paused) else update.samples_per_s
+    eta = update.eta_s if isinstance(update, (BatchDone, EpochDone)) else None
+    if rate:
+        parts.append(f"{rate:,.0f} images/s")
+    if eta is not None:
+        minutes, seconds = divmod(int(eta), 60)
         parts.append(f"about {minutes}:{seconds:02d} left")
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         if key in update.metrics:

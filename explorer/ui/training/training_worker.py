@@ -3,7 +3,7 @@
 The worker thread owns the training model (design.md: one owner per model).
 `TrainingController` lives in the UI thread: it starts a fresh thread per run,
 forwards stop/pause/resume/probe requests (thread-safe flags in the Trainer),
-and re-emits every `TrainUpdate` through a queued connection. Closing the
+and re-emits every update through a queued connection. Closing the
 window calls `shutdown`, which stops the run and waits for the thread.
 """
 
@@ -12,12 +12,12 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from explorer.core.train.config import TrainConfig
-from explorer.core.train.updates import TrainUpdate
+from explorer.core.train.updates import Failed
 from explorer.ui.services.gc_policy import collect_on_ui_thread, defer_full_collections
 
 
 class _Worker(QObject):
-    progressed = Signal(object)  # TrainUpdate, emitted from the worker thread
+    progressed = Signal(object)  # an update, emitted from the worker thread
     finished = Signal()
 
     def __init__(self, trainer) -> None:
@@ -29,7 +29,7 @@ class _Worker(QObject):
         try:
             self._trainer.run(self.progressed.emit)
         except Exception as exc:  # a bug must reach the window, not kill the thread silently
-            self.progressed.emit(TrainUpdate(kind="failed", message=f"{type(exc).__name__}: {exc}"))
+            self.progressed.emit(Failed(message=f"{type(exc).__name__}: {exc}"))
         finally:
             self.finished.emit()
 

@@ -10,6 +10,7 @@ import pytest
 
 from explorer.core.predict.drawing import Stroke
 from explorer.core.train.config import TrainConfig
+from explorer.core.train.updates import BatchDone, Diverged, EpochDone, Finished, RunStarted
 from explorer.ui.shell.main_window import MainWindow
 
 TINY = TrainConfig(model="lenet5", dataset="digits", epochs=2, batch_size=16, limit=240, validation_split=0.2)
@@ -22,7 +23,7 @@ def window(open_window):
 
 def train(qtbot, studio, config=TINY, timeout=120000):
     kinds = []
-    studio.controller.progressed.connect(lambda update: kinds.append(update.kind))
+    studio.controller.progressed.connect(lambda update: kinds.append(type(update)))
     with qtbot.waitSignal(studio.running_changed, check_params_cb=lambda running: not running, timeout=timeout):
         assert studio.start(config, checkpoint_dir=None)
     return kinds
@@ -33,7 +34,7 @@ def test_a_run_fills_curves_filters_activations_and_results(qtbot, window, tmp_p
     snapshots = []
     studio.snapshot_ready.connect(snapshots.append)
     kinds = train(qtbot, studio)
-    assert kinds[0] == "started" and kinds[-1] == "finished" and kinds.count("epoch") == 2
+    assert kinds[0] is RunStarted and kinds[-1] is Finished and kinds.count(EpochDone) == 2
     assert len(studio.curves.data("loss")[1]) == 2 and len(studio.curves.data("val_accuracy")[1]) == 2
     assert "Test accuracy" in studio.results_label.text()
     assert snapshots and snapshots[-1].final and snapshots[-1].input_shape == (28, 28, 1)
@@ -52,7 +53,7 @@ def test_a_diverging_run_is_reported_and_stops_cleanly(qtbot, window):
     config = TrainConfig(model="lenet5", dataset="digits", epochs=3, batch_size=16, limit=200, optimizer="sgd",
                          learning_rate=1e6)
     kinds = train(qtbot, studio, config)
-    assert "diverged" in kinds
+    assert Diverged in kinds
     assert "NaN" in studio.status.text() or "nan" in studio.status.text().lower()
     assert not studio.controller.is_running() and studio.buttons["start"].isEnabled()
 
@@ -128,7 +129,7 @@ def test_the_drawing_can_be_the_probe(qtbot, window):
     pad.classify_now()
     assert studio._probe_image is not None and studio._probe_image.shape == (28, 28, 1)
     probes = []
-    studio.controller.progressed.connect(lambda u: u.probe is not None and probes.append(u.probe))
+    studio.controller.progressed.connect(lambda u: getattr(u, "probe", None) is not None and probes.append(u.probe))
     train(qtbot, studio)
     assert probes  # the trainer reported the drawing's activations
     np.testing.assert_array_equal(studio._probe_image, pad._preprocessed.final)
@@ -159,7 +160,7 @@ def test_closing_the_window_mid_training_stops_the_worker(qtbot):
     assert win.wait_until_ready()
     studio = win.training
     batches = []
-    studio.controller.progressed.connect(lambda u: u.kind == "batch" and batches.append(u.batch))
+    studio.controller.progressed.connect(lambda u: isinstance(u, BatchDone) and batches.append(u.batch))
     studio.start(TrainConfig(model="lenet5", dataset="digits", epochs=200, batch_size=8), checkpoint_dir=None)
     qtbot.waitUntil(lambda: len(batches) >= 2, timeout=60000)
     start = time.perf_counter()
@@ -171,7 +172,6 @@ def test_closing_the_window_mid_training_stops_the_worker(qtbot):
 def test_a_batch_update_is_drawn_at_once_and_the_next_no_sooner_than_the_draw_interval(qtbot, window):
     import time
 
-    from explorer.core.train.updates import TrainUpdate
     from explorer.ui.training.training_studio import DRAW_INTERVAL_MS
 
     studio = window.training
@@ -179,9 +179,8 @@ def test_a_batch_update_is_drawn_at_once_and_the_next_no_sooner_than_the_draw_in
     original = studio._on_progress
     studio._on_progress = lambda update: (drawn.append((update.batch, time.monotonic())), original(update))
 
-    def batch(n: int) -> TrainUpdate:
-        return TrainUpdate(kind="batch", epoch=1, epochs=1, batch=n, batches=100,
-                           metrics={"loss": 1.0, "accuracy": 0.5})
+    def batch(n: int) -> BatchDone:
+        return BatchDone(epoch=1, epochs=1, batch=n, batches=100, metrics={"loss": 1.0, "accuracy": 0.5})
 
     studio.controller.progressed.emit(batch(1))
     assert studio._draw_timer.interval() == 0  # nothing drawn lately: at the next turn of the event loop

@@ -3,11 +3,12 @@
 import threading
 import time
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QThread
 
 from explorer.core.train.config import TrainConfig
-from explorer.core.train.updates import TrainUpdate
+from explorer.core.train.updates import BatchDone, Failed, Finished, RunStarted, Stopped
 from explorer.ui.training.training_worker import TrainingController
 
 
@@ -23,17 +24,18 @@ class FakeTrainer:
 
     def run(self, report):
         self.thread = threading.current_thread()
-        report(TrainUpdate(kind="started"))
+        report(RunStarted(epochs=1, batches=self.batches, input_shape=(2, 2, 1), class_names=("a", "b"),
+                          test_images=np.zeros((0, 2, 2, 1), np.float32), test_labels=np.zeros(0, np.int64)))
         if self.crash:
             raise RuntimeError("boom")
         for batch in range(1, self.batches + 1):
             self._go.wait()
             if self._stop.is_set():
-                report(TrainUpdate(kind="stopped", batch=batch))
+                report(Stopped(batch=batch))
                 return
             time.sleep(0.002)
-            report(TrainUpdate(kind="batch", batch=batch, batches=self.batches))
-        report(TrainUpdate(kind="finished"))
+            report(BatchDone(batch=batch, batches=self.batches))
+        report(Finished())
 
     def stop(self):
         self._stop.set()
@@ -58,17 +60,17 @@ def controller(qtbot):
 
 def test_updates_arrive_in_the_ui_thread_from_a_worker_thread(qtbot, controller):
     kinds, threads = [], []
-    controller.progressed.connect(lambda u: (kinds.append(u.kind), threads.append(threading.current_thread())))
+    controller.progressed.connect(lambda u: (kinds.append(type(u)), threads.append(threading.current_thread())))
     with qtbot.waitSignal(controller.running_changed, check_params_cb=lambda running: not running, timeout=10000):
         controller.start(TrainConfig(), batches=20)
-    assert kinds[0] == "started" and kinds[-1] == "finished" and kinds.count("batch") == 20
+    assert kinds[0] is RunStarted and kinds[-1] is Finished and kinds.count(BatchDone) == 20
     assert set(threads) == {threading.main_thread()}
     assert controller._trainer.thread is not threading.main_thread()
 
 
 def test_pause_resume_and_stop(qtbot, controller):
     batches = []
-    controller.progressed.connect(lambda u: u.kind == "batch" and batches.append(u.batch))
+    controller.progressed.connect(lambda u: isinstance(u, BatchDone) and batches.append(u.batch))
     controller.start(TrainConfig(), batches=100000)
     qtbot.waitUntil(lambda: len(batches) > 3, timeout=5000)
     controller.pause()
@@ -78,7 +80,7 @@ def test_pause_resume_and_stop(qtbot, controller):
     assert controller.is_paused() and len(batches) <= seen + 1  # at most the batch in flight
     controller.resume()
     qtbot.waitUntil(lambda: len(batches) > seen + 3, timeout=5000)
-    with qtbot.waitSignal(controller.progressed, check_params_cb=lambda u: u.kind == "stopped", timeout=5000):
+    with qtbot.waitSignal(controller.progressed, check_params_cb=lambda u: isinstance(u, Stopped), timeout=5000):
         controller.stop()
     assert controller.wait(5000) and not controller.is_running()
 
@@ -96,7 +98,7 @@ def test_start_stop_twenty_times_leaks_no_thread(qtbot, controller):
 
 
 def test_a_crashing_trainer_reports_failed_and_the_thread_ends(qtbot, controller):
-    with qtbot.waitSignal(controller.progressed, check_params_cb=lambda u: u.kind == "failed", timeout=5000) as got:
+    with qtbot.waitSignal(controller.progressed, check_params_cb=lambda u: isinstance(u, Failed), timeout=5000) as got:
         controller.start(TrainConfig(), crash=True)
     assert "RuntimeError: boom" in got.args[0].message
     assert controller.wait(5000)
