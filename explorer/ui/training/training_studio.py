@@ -1,11 +1,13 @@
 """The training studio: train the course's convnets in the background and watch them learn.
 
 The worker thread owns the training model; this panel only receives
-immutable updates (throttled by the trainer, dispatched on their type) and draws them: progress,
-curves, the probe image's activations in every layer, the first layer's
-filters, and after training the test accuracy, the confusion matrix and the
-misclassified images (click one to make it the probe). Weight snapshots go out
-as `ModelSnapshot`s so the drawing pad can classify with the model as it learns.
+immutable updates (throttled by the trainer, dispatched on their type) and
+draws them: progress, curves, the probe image's activations in every layer,
+the first layer's filters, and after training the test accuracy, the
+confusion matrix and the misclassified images (click one to make it the
+probe). The trainer's `ModelSnapshot`s pass through `snapshot_ready` on the
+worker thread, never this one, so the drawing pad can classify with the
+model as it learns.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.model.snapshot import ModelSnapshot
 from explorer.core.model.summary import summary_html
 from explorer.core.train.config import Augmentation, TrainConfig
 from explorer.core.train.updates import (
@@ -50,7 +51,6 @@ from explorer.ui.widgets.lazy_part import LazyPart
 from explorer.ui.widgets.painted_text import StatusLine
 from explorer.ui.widgets.text_style import set_colours, widen_panes
 
-SNAPSHOT_INTERVAL_S = 1.0  # how often the drawing pad gets new weights while training
 DRAW_INTERVAL_MS = 333  # batch updates are drawn at most 3 times a second: painting competes with training
 #: The updates the studio draws (progress bars, curves, probe, filters).
 _Drawn = BatchDone | Paused | EpochDone | Finished | Stopped
@@ -62,7 +62,10 @@ class TrainingStudio(LazyPart):
 
     Signals
     -------
-    snapshot_ready(ModelSnapshot)   the current model, for the drawing pad
+    snapshot_ready(ModelSnapshot)
+        The current model, for the drawing pad: emitted on the training
+        worker's thread (connect with ``Qt.DirectConnection`` to a thread-safe
+        receiver to keep it off the UI thread).
     running_changed(bool)
     """
 
@@ -75,7 +78,6 @@ class TrainingStudio(LazyPart):
         self._inference = inference  # the app's InferenceService (probe after training), optional
         self._started: RunStarted | None = None  # dataset facts of the current run
         self._config: TrainConfig | None = None
-        self._last_snapshot = 0.0
         self._history: dict = {}
         self._trained_model = None  # after a run: the model, for saving (never touched while training)
         self._probe_image = None  # the image whose activations are shown (a test image or the drawing)
@@ -103,6 +105,8 @@ class TrainingStudio(LazyPart):
         self.gallery = GalleryView()
         self.augment_view = AugmentationPreview()
         self.controller = TrainingController(self)
+        # Direct: the snapshots go on from the worker thread (see snapshot_ready).
+        self.controller.snapshot_ready.connect(self.snapshot_ready, Qt.ConnectionType.DirectConnection)
         self._build_layout()
         self._connect()
         self.activations.clear("Start training: every layer's activations for a probe image appear here as the "
@@ -387,7 +391,6 @@ class TrainingStudio(LazyPart):
         names = self._started.class_names if self._started else ()
         self.confusion.set_confusion(evaluation.confusion, names)
         self._show_mistakes(evaluation, names)
-        self._emit_snapshot(update, final=True, source=f"trained: {accuracy} test accuracy")
 
     def _show_probe(self, update: _Drawn) -> None:
         if update.probe is not None:
@@ -422,17 +425,6 @@ class TrainingStudio(LazyPart):
                 self._latest_kernels = kernels[0]
                 if self.filters.isVisible():
                     self.filters.set_weights(kernels[0])
-            if time.monotonic() - self._last_snapshot >= SNAPSHOT_INTERVAL_S:
-                source = f"training: epoch {update.epoch} of {update.epochs}, batch {update.batch}"
-                self._emit_snapshot(update, final=False, source=source)
-
-    def _emit_snapshot(self, update: _Drawn | Diverged, *, final: bool, source: str) -> None:
-        if not update.weights or self._started is None or self._config is None:
-            return
-        self._last_snapshot = time.monotonic()
-        self.snapshot_ready.emit(ModelSnapshot(self._config.model, tuple(self._config.layers),
-                                               tuple(self._started.input_shape), tuple(self._started.class_names),
-                                               tuple(update.weights), source, final))
 
     def _show_mistakes(self, evaluation, names) -> None:
         started = self._started

@@ -190,3 +190,24 @@ def test_a_batch_update_is_drawn_at_once_and_the_next_no_sooner_than_the_draw_in
     qtbot.waitUntil(lambda: len(drawn) == 2, timeout=2000)
     assert [n for n, _ in drawn] == [1, 3] and studio.batch_bar.value() == 3
     assert drawn[1][1] - drawn[0][1] >= DRAW_INTERVAL_MS / 1e3 * 0.9
+
+
+def test_snapshots_go_to_the_classifier_without_the_ui_thread(qtbot, open_window, monkeypatch):
+    """The shell wires the studio's snapshots straight to InferenceService.set_snapshot, on the worker thread."""
+    import threading
+
+    from explorer.ui.services.inference import InferenceService
+
+    handed, original = [], InferenceService.set_snapshot
+
+    def set_snapshot(self, snapshot):
+        handed.append((snapshot, threading.current_thread()))
+        original(self, snapshot)
+
+    monkeypatch.setattr(InferenceService, "set_snapshot", set_snapshot)  # before the window connects it
+    window = open_window("training")
+    train(qtbot, window.training)
+    assert handed and handed[-1][0].final and handed[-1][0].source.startswith("trained: ")
+    assert all(thread is not threading.main_thread() for _, thread in handed)
+    info = window.inference.model_info
+    qtbot.waitUntil(lambda: info() is not None and info().source == handed[-1][0].source, timeout=30000)
