@@ -13,7 +13,6 @@ model as it learns.
 from __future__ import annotations
 
 import math
-import threading
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -46,6 +45,7 @@ from explorer.core.train.updates import (
     Stopped,
     TrainUpdate,
 )
+from explorer.ui.training.augment_worker import AugmentationPreviewer
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.lazy_part import LazyPart
 from explorer.ui.widgets.painted_text import StatusLine
@@ -71,7 +71,6 @@ class TrainingStudio(LazyPart):
 
     snapshot_ready = Signal(object)
     running_changed = Signal(bool)
-    _augmented = Signal(object)  # preview images, computed on a background thread
 
     def __init__(self, parent: QWidget | None = None, *, inference=None) -> None:
         super().__init__("Preparing the training studio…", parent)
@@ -107,6 +106,7 @@ class TrainingStudio(LazyPart):
         self.controller = TrainingController(self)
         # Direct: the snapshots go on from the worker thread (see snapshot_ready).
         self.controller.snapshot_ready.connect(self.snapshot_ready, Qt.ConnectionType.DirectConnection)
+        self._previewer = AugmentationPreviewer(self)
         self._build_layout()
         self._connect()
         self.activations.clear("Start training: every layer's activations for a probe image appear here as the "
@@ -236,7 +236,7 @@ class TrainingStudio(LazyPart):
         self._augment_timer = QTimer(self, singleShot=True, interval=300)
         self._augment_timer.timeout.connect(self._refresh_augmentation)
         self.controls.changed.connect(self._augment_timer.start)
-        self._augmented.connect(self._on_augmented)
+        self._previewer.ready.connect(self._on_augmented)
         self.controls.edit_layers_requested.connect(self._edit_layers)
         if self._inference is not None:
             self._inference.result_ready.connect(self._on_inference)
@@ -279,10 +279,11 @@ class TrainingStudio(LazyPart):
         self._set_running(False)
 
     def shutdown(self) -> None:
-        """Stop training and wait for the worker (the window calls this when closing)."""
+        """Stop training and wait for the workers (the window calls this when closing)."""
         super().shutdown()
         if self._built:
             self.controller.shutdown()
+            self._previewer.shutdown()
 
     def _on_pause_clicked(self) -> None:
         if self.controller.is_paused():
@@ -456,19 +457,7 @@ class TrainingStudio(LazyPart):
             self.augment_view.clear("Turn on rotation, translation or zoom to preview the augmented images.")
             return
         started = self._started
-        images = started.test_images[:3] if started is not None else None
-
-        def work() -> None:
-            from explorer.core.train.augment import preview
-            from explorer.core.train.datasets import load_dataset
-
-            try:
-                samples = images if images is not None else load_dataset("digits", limit=3).x_train[:3]
-                self._augmented.emit(preview(samples, augmentation, copies=3))
-            except Exception as exc:  # shown in the tab, never raised into Qt
-                self._augmented.emit(f"Cannot preview the augmentation: {exc}")
-
-        threading.Thread(target=work, name="augmentation-preview", daemon=True).start()
+        self._previewer.request(None if started is None else started.test_images[:3], augmentation)
 
     def _on_augmented(self, result) -> None:
         if isinstance(result, str):
