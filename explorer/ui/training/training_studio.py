@@ -2,35 +2,21 @@
 
 The worker thread owns the training model; this panel only receives
 immutable updates (throttled by the trainer, dispatched on their type) and
-draws them: progress, curves, the probe image's activations in every layer,
-the first layer's filters, and after training the test accuracy, the
-confusion matrix and the misclassified images (click one to make it the
-probe). The trainer's `ModelSnapshot`s pass through `snapshot_ready` on the
-worker thread, never this one, so the drawing pad can classify with the
-model as it learns.
+draws them, at most every DRAW_INTERVAL_MS: progress, curves, the probe
+image's activations in every layer, the first layer's filters, and after
+training the test accuracy, the confusion matrix and the misclassified images
+(click one to make it the probe). The trainer's `ModelSnapshot`s pass through
+`snapshot_ready` on the worker thread, never this one, so the drawing pad
+can classify with the model as it learns.
 """
 
 from __future__ import annotations
 
-import math
-import time
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QFileDialog,
-    QGridLayout,
-    QLabel,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from explorer.core.model.summary import summary_html
 from explorer.core.train.config import Augmentation, TrainConfig
@@ -46,9 +32,9 @@ from explorer.core.train.updates import (
     TrainUpdate,
 )
 from explorer.ui.training.augment_worker import AugmentationPreviewer
-from explorer.ui.widgets.help_text import describe, tip
+from explorer.ui.training.draw_throttle import LatestThrottle
+from explorer.ui.training.studio_layout import lay_out
 from explorer.ui.widgets.lazy_part import LazyPart
-from explorer.ui.widgets.painted_text import StatusLine
 from explorer.ui.widgets.text_style import set_colours, widen_panes
 
 DRAW_INTERVAL_MS = 333  # batch updates are drawn at most 3 times a second: painting competes with training
@@ -80,7 +66,6 @@ class TrainingStudio(LazyPart):
         self._history: dict = {}
         self._trained_model = None  # after a run: the model, for saving (never touched while training)
         self._probe_image = None  # the image whose activations are shown (a test image or the drawing)
-        self._pending_batch: BatchDone | Paused | None = None  # the newest batch update not drawn yet
         self._initial_config: TrainConfig | None = None  # remembered settings, shown once built
 
     # ------------------------------------------------------------------ build
@@ -107,7 +92,14 @@ class TrainingStudio(LazyPart):
         # Direct: the snapshots go on from the worker thread (see snapshot_ready).
         self.controller.snapshot_ready.connect(self.snapshot_ready, Qt.ConnectionType.DirectConnection)
         self._previewer = AugmentationPreviewer(self)
-        self._build_layout()
+        laid = lay_out(controls=self.controls, curves=self.curves, activations=self.activations,
+                       filters=self.filters, confusion=self.confusion, gallery=self.gallery,
+                       augment_view=self.augment_view)
+        self.layout().addWidget(laid.columns)
+        self._columns, self.status, self.buttons, self.tabs = laid.columns, laid.status, laid.buttons, laid.tabs
+        self.epoch_bar, self.batch_bar, self.results_label = laid.epoch_bar, laid.batch_bar, laid.results_label
+        self.summary, self.follow_drawing = laid.summary, laid.follow_drawing
+        self._status_is_error = False
         self._connect()
         self.activations.clear("Start training: every layer's activations for a probe image appear here as the "
                                "network learns (click a misclassified image afterwards to probe it).")
@@ -115,105 +107,9 @@ class TrainingStudio(LazyPart):
         if self._initial_config is not None:
             self.controls.set_config(self._initial_config)
 
-    def _build_layout(self) -> None:
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.controls)
-        left_layout.addLayout(self._buttons())
-        scroll = QScrollArea()
-        scroll.setWidget(left)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(200)
-        scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes straight to the settings; the area follows the focus
-
-        # Not a QLabel: its text changes 3 times a second while training (see painted_text).
-        self.status = StatusLine("Choose a model and a dataset, then Start.")
-        self.status.setAccessibleName("Training status")
-        self._status_is_error = False
-        self.epoch_bar, self.batch_bar = QProgressBar(), QProgressBar()
-        for bar, name in ((self.epoch_bar, "Epochs"), (self.batch_bar, "Batches in this epoch")):
-            bar.setAccessibleName(name)
-            bar.setFormat(f"{name.split()[0].lower()} %v / %m")
-        progress = QWidget()
-        grid = QGridLayout(progress)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.epoch_bar, 0, 0)
-        grid.addWidget(self.batch_bar, 0, 1)
-        grid.addWidget(self.status, 1, 0, 1, 2)
-
-        self.results_label = QLabel("Train a model to see its test accuracy, confusion matrix and mistakes.")
-        self.results_label.setWordWrap(True)
-        self.results_label.setAccessibleName("Test results")
-        results = QWidget()
-        results_layout = QVBoxLayout(results)
-        results_layout.addWidget(self.results_label)
-        split = QSplitter(Qt.Horizontal)
-        split.addWidget(self.confusion)
-        split.addWidget(self.gallery)
-        results_layout.addWidget(split, 1)
-        self.summary = QLabel()
-        self.summary.setTextFormat(Qt.RichText)
-        self.summary.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        describe(self.summary, "Model summary", tip("model_summary"))
-        summary_scroll = QScrollArea()
-        summary_scroll.setWidget(self.summary)
-        summary_scroll.setWidgetResizable(True)
-        describe(summary_scroll, "Model summary", tip("model_summary"))  # a Tab stop: the keyboard scrolls it
-        self.tabs = QTabWidget()
-        for page, title, key in ((self.activations, "Activations", "activations_tab"),
-                                 (self.filters, "Filters", "filters_tab"), (results, "Results", "results_tab"),
-                                 (summary_scroll, "Model", "summary_tab"),
-                                 (self.augment_view, "Augmentation", "augmentation_tab")):
-            self.tabs.setTabToolTip(self.tabs.addTab(page, title), tip(key))
-        describe(self.tabs.tabBar(), "Training views", tip("views_tabs"))
-
-        self.follow_drawing = QCheckBox("Probe with my drawing")
-        describe(self.follow_drawing, "Probe with my drawing", tip("probe_drawing"))
-        self.tabs.setCornerWidget(self.follow_drawing)
-        # Reading order: the tabs, the check box beside them, then the page below.
-        QWidget.setTabOrder(self.tabs.tabBar(), self.follow_drawing)
-        centre = QSplitter(Qt.Vertical)
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(progress)
-        top_layout.addWidget(self.curves, 1)
-        centre.addWidget(top)
-        centre.addWidget(self.tabs)
-        centre.setSizes([300, 440])
-        main = QSplitter(Qt.Horizontal)
-        main.addWidget(scroll)
-        main.addWidget(centre)
-        main.setStretchFactor(1, 1)
-        main.setSizes([330, 950])
-        self.layout().addWidget(main)
-        self._columns = main
-
     def _fit_to_text(self) -> None:
         """The settings column shows its controls whole at any UI scale; the plots give up the room."""
         widen_panes(self._columns, (0,), 1, keep=400, preferred=True)
-
-    def _buttons(self) -> QGridLayout:
-        grid = QGridLayout()
-        specs = [
-            ("start", "Start", "Train a fresh model with these settings, in the background."),
-            ("pause", "Pause", "Pause after the current batch; Resume continues exactly where it stopped."),
-            ("stop", "Stop", "Stop after the current batch; the model trained so far is kept and evaluated."),
-            ("reset", "Reset", "Forget the trained model and clear the curves and results."),
-            ("save", "Save model…", "Save the trained model as a .keras file."),
-            ("load", "Load model…", "Load a .keras model (safely: models with custom code are refused)."),
-            ("export", "Export curves…", "Save the loss and accuracy per epoch as CSV."),
-        ]
-        self.buttons = {}
-        for index, (key, text, operation) in enumerate(specs):
-            button = QPushButton(text)
-            # Pause reads "Resume" while paused: its name covers both.
-            describe(button, "Pause or resume" if key == "pause" else text.rstrip("…"), operation)
-            self.buttons[key] = button
-            grid.addWidget(button, index // 2, index % 2)
-        return grid
 
     def _connect(self) -> None:
         self.buttons["start"].clicked.connect(self.start)
@@ -225,9 +121,7 @@ class TrainingStudio(LazyPart):
         self.buttons["export"].clicked.connect(self._on_export_clicked)
         self._latest_probe = self._latest_kernels = None  # newest data for tabs not on screen
         self.tabs.currentChanged.connect(self._on_tab_changed)
-        self._draw_timer = QTimer(self, singleShot=True, timerType=Qt.TimerType.PreciseTimer)  # not 5% early
-        self._draw_timer.timeout.connect(self._flush_pending)
-        self._last_draw = -math.inf  # time.monotonic() of the last drawn update
+        self._draws = LatestThrottle(DRAW_INTERVAL_MS, self._on_progress, _keep_weights_and_probe, parent=self)
         self.controller.progressed.connect(self._on_update)
         self.controller.running_changed.connect(self._set_running)
         self.controller.running_changed.connect(self.running_changed)  # only real state changes
@@ -312,41 +206,22 @@ class TrainingStudio(LazyPart):
 
     # ------------------------------------------------------------------ updates
     def _on_update(self, update: TrainUpdate) -> None:
-        if isinstance(update, (BatchDone, Paused)):
-            # Keep only the newest batch update; draw it at once unless the last draw was less than
-            # DRAW_INTERVAL_MS ago: painting curves and activations costs CPU the training thread needs.
-            self._pending_batch = self._merge_pending(update)
-            if not self._draw_timer.isActive():
-                since_ms = (time.monotonic() - self._last_draw) * 1e3
-                self._draw_timer.start(round(max(0.0, DRAW_INTERVAL_MS - since_ms)))
-            return
-        self._flush_pending()
-        self._dispatch(update)
-
-    def _merge_pending(self, update: BatchDone | Paused) -> BatchDone | Paused:
-        """The newest update, keeping the newest weights and probe seen since the last draw."""
-        pending = self._pending_batch
-        if pending is None:
-            return update
-        from dataclasses import replace
-
-        return replace(update, weights=update.weights or pending.weights, probe=update.probe or pending.probe)
-
-    def _flush_pending(self) -> None:
-        pending, self._pending_batch = self._pending_batch, None
-        if pending is not None:
-            self._last_draw = time.monotonic()
-            self._dispatch(pending)
-
-    def _dispatch(self, update: TrainUpdate) -> None:
         match update:
+            case BatchDone() | Paused():
+                # Only the newest is drawn, at most every DRAW_INTERVAL_MS: painting curves and
+                # activations costs CPU the training thread needs.
+                self._draws.offer(update)
             case RunStarted():
+                self._draws.flush()
                 self._on_started(update)
-            case BatchDone() | Paused() | EpochDone():
+            case EpochDone():
+                self._draws.flush()
                 self._on_progress(update)
             case Finished() | Stopped():
+                self._draws.flush()
                 self._on_done(update)
             case Diverged() | Failed():
+                self._draws.flush()
                 what = "diverged" if isinstance(update, Diverged) else "failed"
                 self._say(update.message or f"Training {what}.", error=True)
                 if isinstance(update, Diverged):
@@ -522,6 +397,14 @@ class TrainingStudio(LazyPart):
         """True when there is a model to save (trained or loaded, and no run in progress)."""
         return self._trained_model is not None and not self.is_running()
 
+    def history(self) -> dict[str, tuple[float, ...]]:
+        """The per-epoch curves of the current or last run, as Export curves… writes them."""
+        return dict(self._history)
+
+    def probe_image(self):
+        """The image whose activations are shown (a test image, a clicked mistake, the drawing), or None."""
+        return self._probe_image
+
     def training_config(self) -> TrainConfig:
         """The controls' settings (ValueError with a sentence when one is invalid)."""
         self.build()
@@ -581,6 +464,11 @@ class TrainingStudio(LazyPart):
             set_colours(self.status, QColor("#b00020") if error else None)
             self._status_is_error = error
         self.status.setText(text)
+
+
+def _keep_weights_and_probe(waiting, newer):
+    """The newer batch or pause update, keeping the weights and probe of the one it replaces if it has none."""
+    return replace(newer, weights=newer.weights or waiting.weights, probe=newer.probe or waiting.probe)
 
 
 def _name(names, index: int) -> str:

@@ -44,7 +44,7 @@ def test_a_run_fills_curves_filters_activations_and_results(qtbot, window, tmp_p
     assert (tmp_path / "model.keras").stat().st_size > 1000
     from explorer.core.train.history import save_history_csv
 
-    rows = list(csv.reader(open(save_history_csv(tmp_path / "curves.csv", studio._history))))
+    rows = list(csv.reader(open(save_history_csv(tmp_path / "curves.csv", studio.history()))))
     assert len(rows) == 3 and "loss" in rows[0]
 
 
@@ -127,12 +127,12 @@ def test_the_drawing_can_be_the_probe(qtbot, window):
     studio.follow_drawing.setChecked(True)
     pad.canvas.set_strokes([Stroke(((0.5, 0.2, 1.0), (0.5, 0.8, 1.0)), width=0.08)])
     pad.classify_now()
-    assert studio._probe_image is not None and studio._probe_image.shape == (28, 28, 1)
+    assert studio.probe_image() is not None and studio.probe_image().shape == (28, 28, 1)
     probes = []
     studio.controller.progressed.connect(lambda u: getattr(u, "probe", None) is not None and probes.append(u.probe))
     train(qtbot, studio)
     assert probes  # the trainer reported the drawing's activations
-    np.testing.assert_array_equal(studio._probe_image, pad._preprocessed.final)
+    np.testing.assert_array_equal(studio.probe_image(), pad._preprocessed.final)
 
 
 def test_a_model_that_is_not_a_classifier_is_explained(qtbot, window, tmp_path):
@@ -176,15 +176,16 @@ def test_a_batch_update_is_drawn_at_once_and_the_next_no_sooner_than_the_draw_in
 
     studio = window.training
     drawn = []
-    original = studio._on_progress
-    studio._on_progress = lambda update: (drawn.append((update.batch, time.monotonic())), original(update))
+    studio.batch_bar.valueChanged.connect(lambda value: drawn.append((value, time.monotonic())))
 
     def batch(n: int) -> BatchDone:
         return BatchDone(epoch=1, epochs=1, batch=n, batches=100, metrics={"loss": 1.0, "accuracy": 0.5})
 
+    emitted = time.monotonic()
     studio.controller.progressed.emit(batch(1))
-    assert studio._draw_timer.interval() == 0  # nothing drawn lately: at the next turn of the event loop
+    assert drawn == []  # not inside the emission: at the next turn of the event loop
     qtbot.waitUntil(lambda: len(drawn) == 1, timeout=2000)
+    assert drawn[0][1] - emitted < DRAW_INTERVAL_MS / 1e3  # nothing drawn lately: at once
     studio.controller.progressed.emit(batch(2))
     studio.controller.progressed.emit(batch(3))  # replaces 2, never drawn
     qtbot.waitUntil(lambda: len(drawn) == 2, timeout=2000)
