@@ -71,6 +71,9 @@ class Reporter:
                  started: RunStarted, n_fit: int, learning_rate: float, checkpoint: Callable[[int], str]) -> None:
         super().__init__()  # keras.callbacks.Callback's, once mixed in
         self._control = control
+        # Read after every batch: bound once here (the events' own is_set, the throttle itself).
+        self._batch_updates, self._running, self._stop_requested = (
+            control.batch_updates, control.running, control.stop_requested)
         self._report = report
         self._snapshots = snapshots
         self._predictor = predictor
@@ -101,7 +104,7 @@ class Reporter:
 
     # ------------------------------------------------------------ Keras hooks
     def on_train_begin(self, logs=None):
-        if self._control.stop_requested:
+        if self._control.stop_requested():
             self.model.stop_training = True
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -121,17 +124,16 @@ class Reporter:
             self.model.stop_training = True
             return
         now = self._last_batch_time = time.perf_counter()
-        control = self._control
-        if control.batch_updates.due(now):
+        if now >= self._batch_updates.next_at:  # Throttle.due, inlined: this runs after every batch
             self._emit_batch(logs, now)
-        if control.paused:
+        if not self._running():
             self._pause(logs)
-        if control.stop_requested:
+        if self._stop_requested():
             self.model.stop_training = True
 
     def on_test_batch_end(self, batch, logs=None):
         # Validation after a stop or a NaN would only cost time.
-        if self.diverged is not None or self._control.stop_requested:
+        if self.diverged is not None or self._control.stop_requested():
             self.model.stop_evaluating = True
 
     def on_epoch_end(self, epoch, logs=None):
@@ -145,7 +147,7 @@ class Reporter:
         seconds = max(seconds, 1e-9)
         self.rated_samples += rated
         self.rated_seconds += seconds
-        if self.diverged is not None or self._control.stop_requested:
+        if self.diverged is not None or self._control.stop_requested():
             return  # an interrupted epoch: no curve point, no checkpoint
         self.completed_epochs = self.epoch
         metrics = metrics_of(logs)

@@ -137,11 +137,11 @@ class Trainer:
 
     @property
     def stop_requested(self) -> bool:
-        return self._control.stop_requested
+        return self._control.stop_requested()
 
     @property
     def paused(self) -> bool:
-        return self._control.paused
+        return self._control.paused()
 
     # --------------------------------------------------- thread-safe controls
     def stop(self) -> None:
@@ -216,7 +216,7 @@ class Trainer:
         except MemoryError:
             fail("not enough memory to load the data: try a limit or a smaller dataset")
             return
-        if self._control.stop_requested:
+        if self._control.stop_requested():
             report(Stopped(epochs=epochs, message="stopped before training began"))
             return
 
@@ -271,7 +271,7 @@ class Trainer:
             early = keras.callbacks.EarlyStopping(monitor=monitor, patience=config.patience)
             callbacks.append(early)
         try:
-            if not self._control.stop_requested:
+            if not self._control.stop_requested():
                 fit_model.fit(
                     tensor_in_slices(tf, x_train), y_train, batch_size=config.batch_size, epochs=epochs,
                     validation_split=config.validation_split, shuffle=True, verbose=0, callbacks=callbacks,
@@ -328,11 +328,11 @@ class Trainer:
     def _evaluate(self, reporter, x_test, y_test, num_classes: int) -> tuple[Evaluation | None, bool, str]:
         """(evaluation or None, whether the run counts as stopped, why it was not evaluated)."""
         control = self._control
-        stopped = control.stop_requested
+        stopped = control.stop_requested()
         if len(x_test) == 0:
             return None, stopped, "there is no test set to evaluate on"
         if not stopped:
-            evaluation = evaluate(self._model, x_test, y_test, num_classes, should_stop=lambda: control.stop_requested)
+            evaluation = evaluate(self._model, x_test, y_test, num_classes, should_stop=control.stop_requested)
             return evaluation, evaluation is None, ""
         if reporter.trained_samples == 0:
             return None, True, "not evaluated (no batch was trained)"

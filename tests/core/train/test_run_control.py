@@ -13,16 +13,16 @@ from explorer.core.train.run_control import RunControl, Throttle
 
 def test_pause_resume_and_stop():
     control = RunControl()
-    assert not control.paused and not control.stop_requested
+    assert not control.paused() and control.running() and not control.stop_requested()
     control.pause()
-    assert control.paused and not control.wait_for_resume(0.01)
+    assert control.paused() and not control.running() and not control.wait_for_resume(0.01)
     control.resume()
-    assert not control.paused and control.wait_for_resume(0.01)
+    assert not control.paused() and control.wait_for_resume(0.01)
     control.pause()
     control.stop()  # also ends the pause
-    assert control.stop_requested and not control.paused and control.wait_for_resume(0.01)
+    assert control.stop_requested() and not control.paused() and control.wait_for_resume(0.01)
     control.pause()  # a pause after a stop never holds the run
-    assert not control.paused and control.wait_for_resume(0)
+    assert not control.paused() and control.wait_for_resume(0)
 
 
 def test_a_waiting_run_wakes_at_once_on_resume_or_stop():
@@ -59,7 +59,7 @@ def test_pauses_racing_with_a_stop_never_leave_the_run_paused():
         control.stop()
         for thread in threads:
             thread.join(10)
-        assert control.stop_requested and not control.paused and control.wait_for_resume(0)
+        assert control.stop_requested() and not control.paused() and control.wait_for_resume(0)
 
 
 def test_the_probe_slot_keeps_a_private_read_only_copy_and_the_latest_wins():
