@@ -206,26 +206,24 @@ class TrainingStudio(LazyPart):
 
     # ------------------------------------------------------------------ updates
     def _on_update(self, update: TrainUpdate) -> None:
+        if isinstance(update, (BatchDone, Paused)):
+            # Only the newest is drawn, at most every DRAW_INTERVAL_MS: painting curves and
+            # activations costs CPU the training thread needs.
+            self._draws.offer(update)
+            return
+        self._draws.flush()  # a batch update still waiting is older: drawn first
         match update:
-            case BatchDone() | Paused():
-                # Only the newest is drawn, at most every DRAW_INTERVAL_MS: painting curves and
-                # activations costs CPU the training thread needs.
-                self._draws.offer(update)
             case RunStarted():
-                self._draws.flush()
                 self._on_started(update)
             case EpochDone():
-                self._draws.flush()
                 self._on_progress(update)
             case Finished() | Stopped():
-                self._draws.flush()
                 self._on_done(update)
-            case Diverged() | Failed():
-                self._draws.flush()
-                what = "diverged" if isinstance(update, Diverged) else "failed"
-                self._say(update.message or f"Training {what}.", error=True)
-                if isinstance(update, Diverged):
-                    self._show_weights(update)
+            case Diverged():
+                self._say(update.message or "Training diverged.", error=True)
+                self._show_weights(update)
+            case Failed():
+                self._say(update.message or "Training failed.", error=True)
 
     def _on_started(self, update: RunStarted) -> None:
         self._started = update
