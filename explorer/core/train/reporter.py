@@ -4,11 +4,12 @@
 mixes in ``keras.callbacks.Callback`` (Keras is only imported by the trainer,
 lazily) so that Keras calls the hooks straight, with no call in between.
 
-Per batch: a float check, a clock read and three flag reads. Everything else
-is throttled through the run's :class:`~explorer.core.train.run_control.RunControl`:
-batch updates, weight copies, probe predictions and model snapshots for the
-classifier, each at most every so often (the first batch of every epoch is
-always reported, a new probe image is answered at the next update).
+Per batch: a float check, a clock read, a throttle compare and two flag reads
+(the stop and pause events). Everything else is throttled through the run's
+:class:`~explorer.core.train.run_control.RunControl`: batch updates, weight
+copies, probe predictions and model snapshots for the classifier, each at
+most every so often (the first batch of every epoch is always reported, a
+new probe image is answered at the next update).
 """
 
 from __future__ import annotations
