@@ -83,7 +83,7 @@ def classroom(window) -> None:
 def train_and_draw(window) -> None:
     """A short offline run in the studio, then a drawn digit classified by the result."""
     from explorer.core.predict.drawing import Stroke
-    from explorer.core.train.types import TrainConfig
+    from explorer.core.train.config import TrainConfig
 
     window.select_part("training")
     settle(window)

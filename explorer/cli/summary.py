@@ -1,7 +1,7 @@
 """``feature-map-explorer summary``: a model's layers, shapes and parameter counts.
 
 Like Keras' ``model.summary()``, with every count and output size worked out
-as a formula. The numbers come from :func:`explorer.core.model.models.check_stack`
+as a formula. The numbers come from :func:`explorer.core.model.stack.check_stack`
 (plain arithmetic, the same that the tests hold against Keras), so the command
 needs no TensorFlow and answers at once. Imports happen inside `_run` so that
 ``--help`` stays instant.
@@ -38,17 +38,18 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from explorer.core.model import models
+    from explorer.core.model.presets import MODEL_NAMES, NATIVE_INPUT_SHAPES
+    from explorer.core.model.summary import summarize, summary_text
 
-    if args.model not in models.MODEL_NAMES:
-        raise CliError(f"unknown model {args.model!r}: use one of {', '.join(models.MODEL_NAMES)}")
-    shape = parse_shape(args.input_shape) if args.input_shape else models.NATIVE_INPUT_SHAPES[args.model]
+    if args.model not in MODEL_NAMES:
+        raise CliError(f"unknown model {args.model!r}: use one of {', '.join(MODEL_NAMES)}")
+    shape = parse_shape(args.input_shape) if args.input_shape else NATIVE_INPUT_SHAPES[args.model]
     try:
-        rows = models.summarize(args.model, shape, args.num_classes)
+        rows = summarize(args.model, shape, args.num_classes)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     title = f'Model "{args.model}", input {"×".join(map(str, shape))}, {args.num_classes} classes'
-    print(models.summary_text(rows, title=title, shape_formulas=args.shape_formulas))
+    print(summary_text(rows, title=title, shape_formulas=args.shape_formulas))
     return 0
 
 

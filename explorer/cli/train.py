@@ -93,11 +93,11 @@ def _check_arguments(args: argparse.Namespace) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     _check_arguments(args)
-    from explorer.core.model import models
-    from explorer.core.train.types import OPTIMIZERS, Augmentation, TrainConfig
+    from explorer.core.model.presets import MODEL_NAMES
+    from explorer.core.train.config import OPTIMIZERS, Augmentation, TrainConfig
 
-    if args.model not in models.MODEL_NAMES:
-        raise CliError(f"unknown model {args.model!r}: use one of {', '.join(models.MODEL_NAMES)}")
+    if args.model not in MODEL_NAMES:
+        raise CliError(f"unknown model {args.model!r}: use one of {', '.join(MODEL_NAMES)}")
     if args.optimizer not in OPTIMIZERS:
         raise CliError(f"unknown optimizer {args.optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
     config = TrainConfig(
@@ -107,7 +107,9 @@ def _run(args: argparse.Namespace) -> int:
         augmentation=Augmentation(rotation=args.rotation, translation=args.translation, zoom=args.zoom),
         limit=args.limit, seed=args.seed,
     )
-    from explorer.core.train.trainer import Trainer, save_history_csv
+    from explorer.core.train.history import save_history_csv
+    from explorer.core.train.trainer import Trainer
+    from explorer.core.train.updates import RUN_ENDS, Diverged, EpochDone, Failed, Stopped
 
     try:
         trainer = Trainer(config, checkpoint_dir=args.checkpoint_dir)
@@ -118,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
     outcome = {}
 
     def report(update) -> None:
-        if update.kind == "epoch":
+        if isinstance(update, EpochDone):
             metrics = update.metrics
             line = {"epoch": update.epoch}
             for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
@@ -127,12 +129,12 @@ def _run(args: argparse.Namespace) -> int:
             _print_json(line)
             if update.message:  # e.g. a checkpoint could not be written
                 print(f"note: {update.message}", file=sys.stderr)
-        elif update.kind in ("finished", "stopped", "diverged", "failed"):
+        elif isinstance(update, RUN_ENDS):
             outcome["final"] = update
 
     trainer.run(report)
     final = outcome.get("final")
-    if final is None or final.kind in ("failed", "diverged"):
+    if final is None or isinstance(final, (Failed, Diverged)):
         raise CliError(final.message if final is not None else "training ended without a result")
     from explorer.core.model.model_files import ModelFileError, save_model
 
@@ -149,7 +151,7 @@ def _run(args: argparse.Namespace) -> int:
         "test_loss": _number(evaluation.test_loss) if evaluation else None,
         "test_accuracy": _number(evaluation.test_accuracy) if evaluation else None,
         "epochs": len(next(iter(final.history.values()), ())),
-        "stopped": final.kind == "stopped",
+        "stopped": isinstance(final, Stopped),
         "out": str(written),
     }
     _print_json(summary)

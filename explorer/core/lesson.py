@@ -34,12 +34,14 @@ from explorer.core.lab.images import VIEW_MAX_SIDE
 from explorer.core.lab.kernels import MAX_KERNELS
 from explorer.core.lab.pipeline import KernelBank, LabSettings
 from explorer.core.lab.state import LabState
-from explorer.core.model.models import CUSTOM, MODEL_NAMES, LayerSpec, check_stack
+from explorer.core.model.presets import CUSTOM, MODEL_NAMES
+from explorer.core.model.specs import LayerSpec
+from explorer.core.model.stack import check_stack
 from explorer.core.npy_files import read_npy
 from explorer.core.parts import PARTS
 from explorer.core.render.levels import LEVEL_MODES
+from explorer.core.train.config import OPTIMIZERS, Augmentation, TrainConfig
 from explorer.core.train.datasets import DATASET_NAMES, INPUT_SHAPES
-from explorer.core.train.types import OPTIMIZERS, Augmentation, TrainConfig
 
 __all__ = ["FORMAT", "LESSON_SUFFIX", "LabState", "Lesson", "LessonError", "model_path_for", "read_lesson",
            "training_from_json", "training_to_json", "write_lesson"]

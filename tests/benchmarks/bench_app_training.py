@@ -40,9 +40,10 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
 
 from explorer.core import tf_backend  # noqa: E402
-from explorer.core.model.models import build_model  # noqa: E402
+from explorer.core.model.build import build_model  # noqa: E402
+from explorer.core.train.config import TrainConfig  # noqa: E402
 from explorer.core.train.datasets import load_dataset  # noqa: E402
-from explorer.core.train.types import TrainConfig  # noqa: E402
+from explorer.core.train.updates import BatchDone, EpochDone  # noqa: E402
 from explorer.ui.shell.application import create_application  # noqa: E402
 from explorer.ui.shell.main_window import MainWindow  # noqa: E402
 
@@ -144,10 +145,10 @@ def app_fit(window, dataset, config: TrainConfig, meter: StallMeter | None) -> R
 
     def note(update) -> None:
         if meter is not None:
-            meter.note(update.kind)
-        if update.kind == "epoch":
+            meter.note(type(update).__name__)
+        if isinstance(update, EpochDone):
             rates.append(update.samples_per_s)
-        if update.kind == "epoch" or (update.kind == "batch" and not marks):
+        if isinstance(update, EpochDone) or (isinstance(update, BatchDone) and not marks):
             marks.append((time.perf_counter(), process_cpu_seconds(), time.thread_time()))
 
     studio.controller.progressed.connect(note)
@@ -174,7 +175,7 @@ def close_while_training(dataset) -> float:
     window.wait_until_ready()
     studio = window.training
     batches = []
-    studio.controller.progressed.connect(lambda u: u.kind == "batch" and batches.append(u.batch))
+    studio.controller.progressed.connect(lambda u: isinstance(u, BatchDone) and batches.append(u.batch))
     studio.start(TrainConfig(model="mnist-convnet", dataset="mnist", epochs=50, batch_size=64), dataset=dataset,
                  checkpoint_dir=None)
     while len(batches) < 3:

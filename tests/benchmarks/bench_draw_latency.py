@@ -33,9 +33,10 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QPoint, Qt, QTimer  # n
 from PySide6.QtTest import QTest  # noqa: E402
 
 from explorer.core import tf_backend  # noqa: E402
-from explorer.core.model.models import build_model  # noqa: E402
+from explorer.core.model.build import build_model  # noqa: E402
+from explorer.core.model.snapshot import ModelSnapshot  # noqa: E402
 from explorer.core.predict.drawing import Stroke, preprocess  # noqa: E402
-from explorer.core.train.types import ModelSnapshot, TrainConfig  # noqa: E402
+from explorer.core.train.config import TrainConfig  # noqa: E402
 from explorer.ui.draw.draw_panel import FRAME_MS  # noqa: E402
 from explorer.ui.shell.application import create_application  # noqa: E402
 from explorer.ui.shell.main_window import MainWindow  # noqa: E402

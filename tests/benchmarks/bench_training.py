@@ -39,11 +39,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 import numpy as np  # noqa: E402
 
 from explorer.core import tf_backend
-from explorer.core.model import models
+from explorer.core.model.build import build_model
 from explorer.core.predict.predictor import Predictor  # noqa: E402
 from explorer.core.train import datasets  # noqa: E402
-from explorer.core.train.trainer import Trainer, _weights_snapshot, make_snapshot  # noqa: E402
-from explorer.core.train.types import TrainConfig  # noqa: E402
+from explorer.core.train.config import TrainConfig  # noqa: E402
+from explorer.core.train.snapshots import make_snapshot, weights_snapshot  # noqa: E402
+from explorer.core.train.trainer import Trainer  # noqa: E402
+from explorer.core.train.updates import BatchDone, EpochDone, Finished, RunStarted  # noqa: E402
 
 BATCH = 64
 SPLIT = 0.1
@@ -59,7 +61,7 @@ def plain_fit(data, epochs: int, seed: int) -> tuple[float, float]:
     import keras
 
     keras.utils.set_random_seed(seed)
-    model = models.build_model("mnist-convnet", input_shape=data.input_shape, num_classes=data.num_classes)
+    model = build_model("mnist-convnet", input_shape=data.input_shape, num_classes=data.num_classes)
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     start, cpu = time.perf_counter(), time.process_time()
     model.fit(data.x_train, data.y_train, batch_size=BATCH, epochs=epochs, validation_split=SPLIT, verbose=0)
@@ -75,18 +77,18 @@ def trainer_fit(data, epochs: int, seed: int, checkpoints: str | None) -> tuple[
     latest = []
 
     def report(update):
-        if update.kind == "started":
+        if isinstance(update, RunStarted):
             marks["start"], marks["cpu"] = time.perf_counter(), time.process_time()
-        elif update.kind == "batch":
+        elif isinstance(update, BatchDone):
             marks["batch"] += 1
             marks["weights"] += update.weights is not None
             marks["probe"] += update.probe is not None
-        elif update.kind == "epoch":
+        elif isinstance(update, EpochDone):
             marks["end"], marks["cpu_end"] = time.perf_counter(), time.process_time()
         latest[:] = [update]  # the UI keeps only the newest update
 
     trainer.run(report)
-    assert latest[0].kind == "finished", latest[0].message
+    assert isinstance(latest[0], Finished), latest[0].message
     # "started" comes just before fit() is called; the last "epoch" right after its validation.
     return marks["end"] - marks["start"], marks["cpu_end"] - marks["cpu"], marks
 
@@ -137,7 +139,7 @@ def memory(data) -> None:
             trainer.set_probe(data.x_test[0])
 
             def report(update):
-                if update.kind == "epoch":
+                if isinstance(update, EpochDone):
                     readings.append(rss_mb())
 
             trainer.run(report)
@@ -150,7 +152,7 @@ def memory(data) -> None:
         Trainer(runs_config, dataset=data, checkpoint_dir=None).run(lambda update: None)
 
     def plain_run():
-        model = models.build_model("mnist-convnet", data.input_shape, data.num_classes)
+        model = build_model("mnist-convnet", data.input_shape, data.num_classes)
         model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         model.fit(data.x_train[:1000], data.y_train[:1000], batch_size=BATCH, epochs=1, verbose=0)
 
@@ -179,7 +181,7 @@ def latency(data) -> None:
 
     print("\n3. one 28x28 image + every layer's activations (median / p95 ms)")
     keras.utils.set_random_seed(0)
-    model = models.build_model("mnist-convnet")
+    model = build_model("mnist-convnet")
     image = np.array(data.x_test[0])
     batch = image[None]
     layer_model = keras.Model(model.inputs[0], [layer.output for layer in model.layers])
@@ -196,7 +198,7 @@ def latency(data) -> None:
     for name, function, count in rows:
         median, p95 = timed(function, count)
         print(f"   idle            {name:28s} {median:7.2f} / {p95:7.2f}")
-    median, p95 = timed(lambda: _weights_snapshot(model), 200)
+    median, p95 = timed(lambda: weights_snapshot(model), 200)
     print(f"   callback costs  weight snapshot (read-only copies) {median:.2f} / {p95:.2f}")
     median, p95 = timed(lambda: predictor.saliency(image, 3), 200)
     print(f"   idle            {'Predictor.saliency':28s} {median:7.2f} / {p95:7.2f}")
@@ -210,11 +212,11 @@ def latency(data) -> None:
     started, snapshots, rates = [], [], []
 
     def report(update):
-        if update.kind == "started":
+        if isinstance(update, RunStarted):
             started.append(update)
-        if update.weights is not None:
+        if getattr(update, "weights", None) is not None:
             snapshots.append(update.weights)
-        if update.kind == "batch" and update.batch > 1:
+        if isinstance(update, BatchDone) and update.batch > 1:
             rates.append(update.samples_per_s)
 
     worker = threading.Thread(target=trainer.run, args=(report,))

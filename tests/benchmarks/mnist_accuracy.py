@@ -24,8 +24,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 
 from explorer.core import tf_backend
 from explorer.core.train import datasets  # noqa: E402
+from explorer.core.train.config import TrainConfig  # noqa: E402
 from explorer.core.train.trainer import Trainer  # noqa: E402
-from explorer.core.train.types import TrainConfig  # noqa: E402
+from explorer.core.train.updates import RUN_ENDS, EpochDone  # noqa: E402
 
 TARGET = 0.991
 SEED_FIGURE = 0.9921
@@ -51,17 +52,17 @@ def main() -> int:
     start = time.perf_counter()
 
     def report(update):
-        if update.kind == "epoch":
+        if isinstance(update, EpochDone):
             metrics = "  ".join(f"{key} {value:.4f}" for key, value in update.metrics.items())
             print(f"epoch {update.epoch}/{update.epochs}  {metrics}  {update.samples_per_s:,.0f} samples/s",
                   flush=True)
-        elif update.kind in ("finished", "stopped", "diverged", "failed"):
+        elif isinstance(update, RUN_ENDS):
             final.append(update)
 
     trainer.run(report)
     update = final[-1]
-    if update.evaluation is None:
-        print(f"{update.kind}: {update.message}")
+    if getattr(update, "evaluation", None) is None:
+        print(f"{type(update).__name__}: {update.message}")
         return 1
     accuracy = update.evaluation.test_accuracy
     print(f"test accuracy {accuracy:.4f}  test loss {update.evaluation.test_loss:.4f}  "

@@ -20,8 +20,8 @@ from explorer.core.lesson import (
     read_lesson,
     write_lesson,
 )
-from explorer.core.model.models import LayerSpec
-from explorer.core.train.types import Augmentation, TrainConfig
+from explorer.core.model.specs import LayerSpec
+from explorer.core.train.config import Augmentation, TrainConfig
 
 
 def _lesson(**changes) -> Lesson:

@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtWidgets import QApplication
 
 from explorer.core.arrays import frozen_array
-from explorer.core.train.types import LayerActivation, Prediction
+from explorer.core.predict.prediction import LayerActivation, Prediction
 
 # The seed convnet (course notes, seed 001) on a 28x28x1 image.
 MNIST_CONVNET = (

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from explorer.core.model.specs import LayerSpec
+
 ALIASES = {
     "conv": "conv2d", "conv2d": "conv2d", "maxpool": "maxpool", "maxpooling2d": "maxpool", "max": "maxpool",
     "avgpool": "avgpool", "averagepooling2d": "avgpool", "average": "avgpool", "dropout": "dropout",
@@ -34,8 +36,6 @@ class LayerTextError(ValueError):
 
 def parse_layers(text: str) -> tuple:
     """Parse the text form into LayerSpecs (see the module docstring)."""
-    from explorer.core.model.models import LayerSpec
-
     specs = []
     for number, raw in enumerate(text.splitlines(), start=1):
         words = raw.split("#", 1)[0].lower().replace(",", " ").split()

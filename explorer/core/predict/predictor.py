@@ -22,7 +22,8 @@ import threading
 import numpy as np
 
 from explorer.core.arrays import frozen_array
-from explorer.core.train.types import LayerActivation, ModelSnapshot, Prediction
+from explorer.core.model.snapshot import ModelSnapshot
+from explorer.core.predict.prediction import LayerActivation, Prediction
 
 __all__ = ["Predictor", "SUM_TOLERANCE"]
 
@@ -41,7 +42,7 @@ class Predictor:
     ----------
     model : keras.Model
         A built image model with one input of shape (None, H, W, C): a
-        ``keras.Sequential`` from :func:`explorer.core.model.models.build_model` or a
+        ``keras.Sequential`` from :func:`explorer.core.model.build.build_model` or a
         model loaded from a ``.keras`` file. The Predictor uses it (and its
         variables) directly: :meth:`set_weights` changes `model`.
 
@@ -155,9 +156,9 @@ class Predictor:
             Unknown model name, a stack that does not fit, or weights that do
             not match the architecture.
         """
-        from explorer.core.model import models
+        from explorer.core.model.build import build_model
 
-        model = models.build_model(
+        model = build_model(
             snapshot.model,
             input_shape=tuple(int(n) for n in snapshot.input_shape),
             num_classes=len(snapshot.class_names),

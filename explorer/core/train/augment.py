@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from explorer.core import tf_backend
-from explorer.core.train.types import Augmentation
+from explorer.core.train.config import Augmentation
 
 
 def augmentation_layers(augmentation: Augmentation, seed: int = 0) -> list:
@@ -43,3 +43,25 @@ def preview(images: np.ndarray, augmentation: Augmentation, copies: int = 4, see
                 variant = layer(variant, training=True)
             rows.append(np.clip(np.asarray(variant)[0], 0.0, 1.0))
     return np.stack(rows).astype(np.float32)
+
+
+def with_augmentation(keras, model, augmentation: Augmentation, seed: int = 0):
+    """A training-only wrapper: random layers first, then `model` (shared weights).
+
+    The random layers live only in the wrapper, so the model that is probed,
+    snapshotted, saved and evaluated is exactly
+    :func:`~explorer.core.model.build.build_model`'s (and the random layers
+    would be identities at inference anyway).
+
+    Parameters
+    ----------
+    keras : module
+        The imported ``keras``.
+    model : keras.Model
+        Built (it starts with ``keras.Input``).
+    augmentation : Augmentation
+    seed : int
+    """
+    layers = augmentation_layers(augmentation, int(seed))
+    shape = tuple(model.inputs[0].shape[1:])
+    return keras.Sequential([keras.Input(shape=shape), *layers, model], name=f"{model.name}-augmented")

@@ -72,10 +72,10 @@ class DrawPanel(LazyPart):
         self.activations = ActivationsView()
         self.steps = FeatureMapView()
         self.steps.describe("Preprocessing steps", tip("preprocessing"))
-        self._throttle = Throttle(FRAME_MS, self.classify_now, self)
+        self._throttle = Throttle(FRAME_MS, lambda _value: self.classify_now(), parent=self)
         self._build_layout()
         # Every ink change, including the stroke's last point (finishing a stroke adds no ink).
-        self.canvas.ink_changed.connect(self._throttle.poke)
+        self.canvas.ink_changed.connect(self._throttle.offer)
         if self._inference is not None:
             self._inference.result_ready.connect(self._on_result)
             self._inference.errored.connect(self._on_error)

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from explorer.core.train.types import ModelSnapshot, Prediction
+from explorer.core.model.snapshot import ModelSnapshot
+from explorer.core.predict.prediction import Prediction
 from explorer.ui.services.workers import MailboxWorker
 
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
 
-from explorer.core.train.types import TrainUpdate
+from explorer.core.train.updates import BatchDone, EpochDone, Paused, Progress, RunStarted, TrainUpdate
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.scene_updates import settle_scene
 from explorer.ui.widgets.text_style import css_size, follow_font, line_height, set_axis_font
@@ -118,20 +118,21 @@ class CurvesView(QWidget):
 
     def show_update(self, update: TrainUpdate) -> None:
         """Draw an update's history and running metrics."""
-        if update.epochs and update.kind in ("started", "epoch") and self.plots["loss"].viewRange()[0][1] < update.epochs:
+        if (isinstance(update, (RunStarted, EpochDone)) and update.epochs
+                and self.plots["loss"].viewRange()[0][1] < update.epochs):
             for plot in self.plots.values():
                 plot.setXRange(0, update.epochs, padding=0.02)
-        if update.history:
-            for key, values in update.history.items():
-                # Batch updates repeat the history: redraw a line (and its symbols) only when it grew.
-                if key in self.lines and tuple(values) != self._history.get(key):
-                    self._history[key] = tuple(values)
-                    self.lines[key].setData(list(range(1, len(values) + 1)), list(values))
-                    if "loss" in key:
-                        self._grow_loss_range(values)
-        if update.kind == "epoch":
+        history = update.history if isinstance(update, Progress) else {}
+        for key, values in history.items():
+            # Batch updates repeat the history: redraw a line (and its symbols) only when it grew.
+            if key in self.lines and tuple(values) != self._history.get(key):
+                self._history[key] = tuple(values)
+                self.lines[key].setData(list(range(1, len(values) + 1)), list(values))
+                if "loss" in key:
+                    self._grow_loss_range(values)
+        if isinstance(update, EpochDone):
             self._live = {"loss": ([], []), "accuracy": ([], [])}
-        if update.kind == "batch" and update.batches:
+        if isinstance(update, (BatchDone, Paused)) and update.batches:
             x = update.epoch - 1 + update.batch / update.batches
             for metric in ("loss", "accuracy"):
                 if metric in update.metrics:

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.model.layer_text import EXAMPLE, format_layers, parse_layers
-from explorer.ui.training.model_summary import summary_html
+from explorer.core.model.stack import check_stack
+from explorer.core.model.summary import summary_html
 from explorer.ui.widgets.help_text import describe, tip
 
 HELP = ("One layer per line: <code>conv2d 32 3 relu</code>, <code>conv2d 64 3x3 same relu</code>, "
@@ -84,13 +85,11 @@ class LayerEditorDialog(QDialog):
 
     def check(self) -> bool:
         """Parse and check the text now; show the summary or the problem. True if valid."""
-        from explorer.core.model import models
-
         try:
             specs = parse_layers(self.text.toPlainText())
             if not specs:
                 raise ValueError("add at least one layer")
-            models.check_stack(specs, self._input_shape, self._num_classes)
+            check_stack(specs, self._input_shape, self._num_classes)
         except ValueError as exc:
             self.report.setText(f"<span style='color:#b00020'><b>Cannot build this model:</b> {exc}</span>")
             self.buttons.button(QDialogButtonBox.Ok).setEnabled(False)

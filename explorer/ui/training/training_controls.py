@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.model.models import CUSTOM, MODEL_NAMES
+from explorer.core.model.presets import CUSTOM, MODEL_NAMES
+from explorer.core.train.config import OPTIMIZERS, Augmentation, TrainConfig
 from explorer.core.train.datasets import DATASET_NAMES
-from explorer.core.train.types import OPTIMIZERS, Augmentation, TrainConfig
 from explorer.ui.widgets.form_widgets import combo_box, spin_box
 from explorer.ui.widgets.help_text import describe, tip
 

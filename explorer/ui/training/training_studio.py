@@ -1,45 +1,45 @@
 """The training studio: train the course's convnets in the background and watch them learn.
 
 The worker thread owns the training model; this panel only receives
-immutable `TrainUpdate`s (throttled by the trainer) and draws them: progress,
-curves, the probe image's activations in every layer, the first layer's
-filters, and after training the test accuracy, the confusion matrix and the
-misclassified images (click one to make it the probe). Weight snapshots go out
-as `ModelSnapshot`s so the drawing pad can classify with the model as it learns.
+immutable updates (throttled by the trainer, dispatched on their type) and
+draws them, at most every DRAW_INTERVAL_MS: progress, curves, the probe
+image's activations in every layer, the first layer's filters, and after
+training the test accuracy, the confusion matrix and the misclassified images
+(click one to make it the probe). The trainer's `ModelSnapshot`s pass through
+`snapshot_ready` on the worker thread, never this one, so the drawing pad
+can classify with the model as it learns.
 """
 
 from __future__ import annotations
 
-import math
-import threading
-import time
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QFileDialog,
-    QGridLayout,
-    QLabel,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from explorer.core.train.types import Augmentation, ModelSnapshot, TrainConfig, TrainUpdate
-from explorer.ui.training.model_summary import summary_html
-from explorer.ui.widgets.help_text import describe, tip
+from explorer.core.model.summary import summary_html
+from explorer.core.train.config import Augmentation, TrainConfig
+from explorer.core.train.updates import (
+    BatchDone,
+    Diverged,
+    EpochDone,
+    Failed,
+    Finished,
+    Paused,
+    RunStarted,
+    Stopped,
+    TrainUpdate,
+)
+from explorer.ui.services.throttle import Throttle
+from explorer.ui.training.augment_worker import AugmentationPreviewer
+from explorer.ui.training.studio_layout import lay_out
 from explorer.ui.widgets.lazy_part import LazyPart
-from explorer.ui.widgets.painted_text import StatusLine
 from explorer.ui.widgets.text_style import set_colours, widen_panes
 
-SNAPSHOT_INTERVAL_S = 1.0  # how often the drawing pad gets new weights while training
 DRAW_INTERVAL_MS = 333  # batch updates are drawn at most 3 times a second: painting competes with training
+#: The updates the studio draws (progress bars, curves, probe, filters).
+_Drawn = BatchDone | Paused | EpochDone | Finished | Stopped
 QUICK_CONFIG = TrainConfig(model="mnist-convnet", dataset="digits", epochs=4, batch_size=32, validation_split=0.1)
 
 
@@ -48,24 +48,24 @@ class TrainingStudio(LazyPart):
 
     Signals
     -------
-    snapshot_ready(ModelSnapshot)   the current model, for the drawing pad
+    snapshot_ready(ModelSnapshot)
+        The current model, for the drawing pad: emitted on the training
+        worker's thread (connect with ``Qt.DirectConnection`` to a thread-safe
+        receiver to keep it off the UI thread).
     running_changed(bool)
     """
 
     snapshot_ready = Signal(object)
     running_changed = Signal(bool)
-    _augmented = Signal(object)  # preview images, computed on a background thread
 
     def __init__(self, parent: QWidget | None = None, *, inference=None) -> None:
         super().__init__("Preparing the training studio…", parent)
         self._inference = inference  # the app's InferenceService (probe after training), optional
-        self._started: TrainUpdate | None = None  # dataset facts of the current run
+        self._started: RunStarted | None = None  # dataset facts of the current run
         self._config: TrainConfig | None = None
-        self._last_snapshot = 0.0
         self._history: dict = {}
         self._trained_model = None  # after a run: the model, for saving (never touched while training)
         self._probe_image = None  # the image whose activations are shown (a test image or the drawing)
-        self._pending_batch: TrainUpdate | None = None  # the newest batch update not drawn yet
         self._initial_config: TrainConfig | None = None  # remembered settings, shown once built
 
     # ------------------------------------------------------------------ build
@@ -87,7 +87,17 @@ class TrainingStudio(LazyPart):
         self.gallery = GalleryView()
         self.augment_view = AugmentationPreview()
         self.controller = TrainingController(self)
-        self._build_layout()
+        # Direct: the snapshots go on from the worker thread (see snapshot_ready).
+        self.controller.snapshot_ready.connect(self.snapshot_ready, Qt.ConnectionType.DirectConnection)
+        self._previewer = AugmentationPreviewer(self)
+        laid = lay_out(controls=self.controls, curves=self.curves, activations=self.activations,
+                       filters=self.filters, confusion=self.confusion, gallery=self.gallery,
+                       augment_view=self.augment_view)
+        self.layout().addWidget(laid.columns)
+        self._columns, self.status, self.buttons, self.tabs = laid.columns, laid.status, laid.buttons, laid.tabs
+        self.epoch_bar, self.batch_bar, self.results_label = laid.epoch_bar, laid.batch_bar, laid.results_label
+        self.summary, self.follow_drawing = laid.summary, laid.follow_drawing
+        self._status_is_error = False
         self._connect()
         self.activations.clear("Start training: every layer's activations for a probe image appear here as the "
                                "network learns (click a misclassified image afterwards to probe it).")
@@ -95,105 +105,9 @@ class TrainingStudio(LazyPart):
         if self._initial_config is not None:
             self.controls.set_config(self._initial_config)
 
-    def _build_layout(self) -> None:
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.controls)
-        left_layout.addLayout(self._buttons())
-        scroll = QScrollArea()
-        scroll.setWidget(left)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(200)
-        scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes straight to the settings; the area follows the focus
-
-        # Not a QLabel: its text changes 3 times a second while training (see painted_text).
-        self.status = StatusLine("Choose a model and a dataset, then Start.")
-        self.status.setAccessibleName("Training status")
-        self._status_is_error = False
-        self.epoch_bar, self.batch_bar = QProgressBar(), QProgressBar()
-        for bar, name in ((self.epoch_bar, "Epochs"), (self.batch_bar, "Batches in this epoch")):
-            bar.setAccessibleName(name)
-            bar.setFormat(f"{name.split()[0].lower()} %v / %m")
-        progress = QWidget()
-        grid = QGridLayout(progress)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.epoch_bar, 0, 0)
-        grid.addWidget(self.batch_bar, 0, 1)
-        grid.addWidget(self.status, 1, 0, 1, 2)
-
-        self.results_label = QLabel("Train a model to see its test accuracy, confusion matrix and mistakes.")
-        self.results_label.setWordWrap(True)
-        self.results_label.setAccessibleName("Test results")
-        results = QWidget()
-        results_layout = QVBoxLayout(results)
-        results_layout.addWidget(self.results_label)
-        split = QSplitter(Qt.Horizontal)
-        split.addWidget(self.confusion)
-        split.addWidget(self.gallery)
-        results_layout.addWidget(split, 1)
-        self.summary = QLabel()
-        self.summary.setTextFormat(Qt.RichText)
-        self.summary.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        describe(self.summary, "Model summary", tip("model_summary"))
-        summary_scroll = QScrollArea()
-        summary_scroll.setWidget(self.summary)
-        summary_scroll.setWidgetResizable(True)
-        describe(summary_scroll, "Model summary", tip("model_summary"))  # a Tab stop: the keyboard scrolls it
-        self.tabs = QTabWidget()
-        for page, title, key in ((self.activations, "Activations", "activations_tab"),
-                                 (self.filters, "Filters", "filters_tab"), (results, "Results", "results_tab"),
-                                 (summary_scroll, "Model", "summary_tab"),
-                                 (self.augment_view, "Augmentation", "augmentation_tab")):
-            self.tabs.setTabToolTip(self.tabs.addTab(page, title), tip(key))
-        describe(self.tabs.tabBar(), "Training views", tip("views_tabs"))
-
-        self.follow_drawing = QCheckBox("Probe with my drawing")
-        describe(self.follow_drawing, "Probe with my drawing", tip("probe_drawing"))
-        self.tabs.setCornerWidget(self.follow_drawing)
-        # Reading order: the tabs, the check box beside them, then the page below.
-        QWidget.setTabOrder(self.tabs.tabBar(), self.follow_drawing)
-        centre = QSplitter(Qt.Vertical)
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(progress)
-        top_layout.addWidget(self.curves, 1)
-        centre.addWidget(top)
-        centre.addWidget(self.tabs)
-        centre.setSizes([300, 440])
-        main = QSplitter(Qt.Horizontal)
-        main.addWidget(scroll)
-        main.addWidget(centre)
-        main.setStretchFactor(1, 1)
-        main.setSizes([330, 950])
-        self.layout().addWidget(main)
-        self._columns = main
-
     def _fit_to_text(self) -> None:
         """The settings column shows its controls whole at any UI scale; the plots give up the room."""
         widen_panes(self._columns, (0,), 1, keep=400, preferred=True)
-
-    def _buttons(self) -> QGridLayout:
-        grid = QGridLayout()
-        specs = [
-            ("start", "Start", "Train a fresh model with these settings, in the background."),
-            ("pause", "Pause", "Pause after the current batch; Resume continues exactly where it stopped."),
-            ("stop", "Stop", "Stop after the current batch; the model trained so far is kept and evaluated."),
-            ("reset", "Reset", "Forget the trained model and clear the curves and results."),
-            ("save", "Save model…", "Save the trained model as a .keras file."),
-            ("load", "Load model…", "Load a .keras model (safely: models with custom code are refused)."),
-            ("export", "Export curves…", "Save the loss and accuracy per epoch as CSV."),
-        ]
-        self.buttons = {}
-        for index, (key, text, operation) in enumerate(specs):
-            button = QPushButton(text)
-            # Pause reads "Resume" while paused: its name covers both.
-            describe(button, "Pause or resume" if key == "pause" else text.rstrip("…"), operation)
-            self.buttons[key] = button
-            grid.addWidget(button, index // 2, index % 2)
-        return grid
 
     def _connect(self) -> None:
         self.buttons["start"].clicked.connect(self.start)
@@ -205,9 +119,8 @@ class TrainingStudio(LazyPart):
         self.buttons["export"].clicked.connect(self._on_export_clicked)
         self._latest_probe = self._latest_kernels = None  # newest data for tabs not on screen
         self.tabs.currentChanged.connect(self._on_tab_changed)
-        self._draw_timer = QTimer(self, singleShot=True, timerType=Qt.TimerType.PreciseTimer)  # not 5% early
-        self._draw_timer.timeout.connect(self._flush_pending)
-        self._last_draw = -math.inf  # time.monotonic() of the last drawn update
+        self._draws = Throttle(DRAW_INTERVAL_MS, self._on_progress, _keep_weights_and_probe, at_once=False,
+                               parent=self)
         self.controller.progressed.connect(self._on_update)
         self.controller.running_changed.connect(self._set_running)
         self.controller.running_changed.connect(self.running_changed)  # only real state changes
@@ -216,7 +129,7 @@ class TrainingStudio(LazyPart):
         self._augment_timer = QTimer(self, singleShot=True, interval=300)
         self._augment_timer.timeout.connect(self._refresh_augmentation)
         self.controls.changed.connect(self._augment_timer.start)
-        self._augmented.connect(self._on_augmented)
+        self._previewer.ready.connect(self._on_augmented)
         self.controls.edit_layers_requested.connect(self._edit_layers)
         if self._inference is not None:
             self._inference.result_ready.connect(self._on_inference)
@@ -259,10 +172,11 @@ class TrainingStudio(LazyPart):
         self._set_running(False)
 
     def shutdown(self) -> None:
-        """Stop training and wait for the worker (the window calls this when closing)."""
+        """Stop training and wait for the workers (the window calls this when closing)."""
         super().shutdown()
         if self._built:
             self.controller.shutdown()
+            self._previewer.shutdown()
 
     def _on_pause_clicked(self) -> None:
         if self.controller.is_paused():
@@ -291,69 +205,53 @@ class TrainingStudio(LazyPart):
 
     # ------------------------------------------------------------------ updates
     def _on_update(self, update: TrainUpdate) -> None:
-        if update.kind == "batch":
-            # Keep only the newest batch update; draw it at once unless the last draw was less than
-            # DRAW_INTERVAL_MS ago: painting curves and activations costs CPU the training thread needs.
-            self._pending_batch = self._merge_pending(update)
-            if not self._draw_timer.isActive():
-                since_ms = (time.monotonic() - self._last_draw) * 1e3
-                self._draw_timer.start(round(max(0.0, DRAW_INTERVAL_MS - since_ms)))
+        if isinstance(update, (BatchDone, Paused)):
+            # Only the newest is drawn, at most every DRAW_INTERVAL_MS: painting curves and
+            # activations costs CPU the training thread needs.
+            self._draws.offer(update)
             return
-        self._flush_pending()
-        self._dispatch(update)
+        self._draws.flush()  # a batch update still waiting is older: drawn first
+        match update:
+            case RunStarted():
+                self._on_started(update)
+            case EpochDone():
+                self._on_progress(update)
+            case Finished() | Stopped():
+                self._on_done(update)
+            case Diverged():
+                self._say(update.message or "Training diverged.", error=True)
+                self._show_weights(update)
+            case Failed():
+                self._say(update.message or "Training failed.", error=True)
 
-    def _merge_pending(self, update: TrainUpdate) -> TrainUpdate:
-        """The newest update, keeping the newest weights and probe seen since the last draw."""
-        pending = self._pending_batch
-        if pending is None:
-            return update
-        from dataclasses import replace
-
-        return replace(update, weights=update.weights or pending.weights, probe=update.probe or pending.probe)
-
-    def _flush_pending(self) -> None:
-        pending, self._pending_batch = self._pending_batch, None
-        if pending is not None:
-            self._last_draw = time.monotonic()
-            self._dispatch(pending)
-
-    def _dispatch(self, update: TrainUpdate) -> None:
-        handler = {"started": self._on_started, "batch": self._on_progress, "epoch": self._on_progress,
-                   "finished": self._on_done, "stopped": self._on_done}.get(update.kind)
-        if handler is None:  # diverged / failed
-            self._say(update.message or f"Training {update.kind}.", error=True)
-            self._show_weights(update)
-            return
-        handler(update)
-
-    def _on_started(self, update: TrainUpdate) -> None:
+    def _on_started(self, update: RunStarted) -> None:
         self._started = update
         self.activations.set_class_names(update.class_names)
         if self.follow_drawing.isChecked() and self._probe_image is not None:
             self.controller.set_probe(self._probe_image)
-        elif update.test_images is not None and len(update.test_images):
+        elif len(update.test_images):
             self._set_probe(update.test_images[0])
-        held_out = 0 if update.test_labels is None else len(update.test_labels)
+        held_out = len(update.test_labels)
         self._say(f"Training {self._config.model} on {self._config.dataset}: {held_out} test images held out.")
         self._show_summary()
 
-    def _on_progress(self, update: TrainUpdate) -> None:
+    def _on_progress(self, update: _Drawn) -> None:
         self.curves.show_update(update)
         if update.history:
             self._history = dict(update.history)
             self.buttons["export"].setEnabled(True)
         self.epoch_bar.setRange(0, max(update.epochs, 1))
-        self.epoch_bar.setValue(update.epoch - (1 if update.kind == "batch" else 0))
+        self.epoch_bar.setValue(update.epoch - (1 if isinstance(update, (BatchDone, Paused)) else 0))
         self.batch_bar.setRange(0, max(update.batches, 1))
         self.batch_bar.setValue(update.batch)
         self._say(_progress_text(update))
         self._show_probe(update)
         self._show_weights(update)
 
-    def _on_done(self, update: TrainUpdate) -> None:
+    def _on_done(self, update: Finished | Stopped) -> None:
         self._on_progress(update)
         evaluation = update.evaluation
-        verb = "Finished" if update.kind == "finished" else "Stopped"
+        verb = "Finished" if isinstance(update, Finished) else "Stopped"
         if evaluation is None:
             self.results_label.setText(f"{verb}: no test evaluation.")
             self._say(f"{verb}.")
@@ -366,9 +264,8 @@ class TrainingStudio(LazyPart):
         names = self._started.class_names if self._started else ()
         self.confusion.set_confusion(evaluation.confusion, names)
         self._show_mistakes(evaluation, names)
-        self._emit_snapshot(update, final=True, source=f"trained: {accuracy} test accuracy")
 
-    def _show_probe(self, update: TrainUpdate) -> None:
+    def _show_probe(self, update: _Drawn) -> None:
         if update.probe is not None:
             self._latest_probe = update.probe
             if self.activations.isVisible():  # hidden tabs draw when shown (see _on_tab_changed)
@@ -394,28 +291,17 @@ class TrainingStudio(LazyPart):
         if self._built and self.follow_drawing.isChecked():
             self._set_probe(image)
 
-    def _show_weights(self, update: TrainUpdate) -> None:
+    def _show_weights(self, update: _Drawn | Diverged) -> None:
         if update.weights:
             kernels = [w for w in update.weights if w.ndim == 4]
             if kernels:
                 self._latest_kernels = kernels[0]
                 if self.filters.isVisible():
                     self.filters.set_weights(kernels[0])
-            if time.monotonic() - self._last_snapshot >= SNAPSHOT_INTERVAL_S:
-                source = f"training: epoch {update.epoch} of {update.epochs}, batch {update.batch}"
-                self._emit_snapshot(update, final=False, source=source)
-
-    def _emit_snapshot(self, update: TrainUpdate, *, final: bool, source: str) -> None:
-        if not update.weights or self._started is None or self._config is None:
-            return
-        self._last_snapshot = time.monotonic()
-        self.snapshot_ready.emit(ModelSnapshot(self._config.model, tuple(self._config.layers),
-                                               tuple(self._started.input_shape), tuple(self._started.class_names),
-                                               tuple(update.weights), source, final))
 
     def _show_mistakes(self, evaluation, names) -> None:
         started = self._started
-        if started is None or started.test_images is None:
+        if started is None:
             return
         indices = list(evaluation.misclassified[:60])
         captions = [f"{_name(names, int(started.test_labels[i]))} → {_name(names, int(evaluation.predicted[i]))}"
@@ -424,7 +310,7 @@ class TrainingStudio(LazyPart):
 
     def _on_gallery_clicked(self, index: int) -> None:
         """A misclassified image becomes the probe: see how each layer saw it."""
-        if self._started is None or self._started.test_images is None:
+        if self._started is None:
             return
         self.follow_drawing.setChecked(False)
         self.tabs.setCurrentWidget(self.activations)
@@ -443,19 +329,7 @@ class TrainingStudio(LazyPart):
             self.augment_view.clear("Turn on rotation, translation or zoom to preview the augmented images.")
             return
         started = self._started
-        images = started.test_images[:3] if started is not None and started.test_images is not None else None
-
-        def work() -> None:
-            from explorer.core.train.augment import preview
-            from explorer.core.train.datasets import load_dataset
-
-            try:
-                samples = images if images is not None else load_dataset("digits", limit=3).x_train[:3]
-                self._augmented.emit(preview(samples, augmentation, copies=3))
-            except Exception as exc:  # shown in the tab, never raised into Qt
-                self._augmented.emit(f"Cannot preview the augmentation: {exc}")
-
-        threading.Thread(target=work, name="augmentation-preview", daemon=True).start()
+        self._previewer.request(None if started is None else started.test_images[:3], augmentation)
 
     def _on_augmented(self, result) -> None:
         if isinstance(result, str):
@@ -520,6 +394,14 @@ class TrainingStudio(LazyPart):
         """True when there is a model to save (trained or loaded, and no run in progress)."""
         return self._trained_model is not None and not self.is_running()
 
+    def history(self) -> dict[str, tuple[float, ...]]:
+        """The per-epoch curves of the current or last run, as Export curves… writes them."""
+        return dict(self._history)
+
+    def probe_image(self):
+        """The image whose activations are shown (a test image, a clicked mistake, the drawing), or None."""
+        return self._probe_image
+
     def training_config(self) -> TrainConfig:
         """The controls' settings (ValueError with a sentence when one is invalid)."""
         self.build()
@@ -544,7 +426,7 @@ class TrainingStudio(LazyPart):
     def _on_export_clicked(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export curves", "curves.csv", "CSV (*.csv)")
         if path:
-            from explorer.core.train.trainer import save_history_csv
+            from explorer.core.train.history import save_history_csv
 
             try:
                 self._say(f"Saved {save_history_csv(path, self._history)}.")
@@ -581,16 +463,23 @@ class TrainingStudio(LazyPart):
         self.status.setText(text)
 
 
+def _keep_weights_and_probe(waiting, newer):
+    """The newer batch or pause update, keeping the weights and probe of the one it replaces if it has none."""
+    return replace(newer, weights=newer.weights or waiting.weights, probe=newer.probe or waiting.probe)
+
+
 def _name(names, index: int) -> str:
     return names[index] if 0 <= index < len(names) else str(index)
 
 
-def _progress_text(update: TrainUpdate) -> str:
+def _progress_text(update: _Drawn) -> str:
     parts = [f"epoch {update.epoch} of {update.epochs}", f"batch {update.batch} of {update.batches}"]
-    if update.samples_per_s:
-        parts.append(f"{update.samples_per_s:,.0f} images/s")
-    if update.eta_s is not None:
-        minutes, seconds = divmod(int(update.eta_s), 60)
+    rate = 0.0 if isinstance(update, Paused) else update.samples_per_s
+    eta = update.eta_s if isinstance(update, (BatchDone, EpochDone)) else None
+    if rate:
+        parts.append(f"{rate:,.0f} images/s")
+    if eta is not None:
+        minutes, seconds = divmod(int(eta), 60)
         parts.append(f"about {minutes}:{seconds:02d} left")
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         if key in update.metrics:

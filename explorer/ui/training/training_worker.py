@@ -1,36 +1,26 @@
-"""Run a `Trainer` on its own QThread; the UI only ever sees immutable updates.
+"""Run each `Trainer` on the controller's worker thread; the UI only ever sees immutable updates.
 
-The worker thread owns the training model (design.md: one owner per model).
-`TrainingController` lives in the UI thread: it starts a fresh thread per run,
-forwards stop/pause/resume/probe requests (thread-safe flags in the Trainer),
-and re-emits every `TrainUpdate` through a queued connection. Closing the
-window calls `shutdown`, which stops the run and waits for the thread.
+The worker thread owns the training model: nobody else touches it.
+`TrainingController` lives in the UI thread and owns one `MailboxWorker`:
+one thread for all its runs, started with the first (a controller that never
+trains holds no thread). It forwards stop/pause/resume/probe requests
+(thread-safe flags in the Trainer) and re-emits every update in the UI
+thread. The run's model snapshots go out on the worker thread itself
+(`snapshot_ready`): a receiver connected directly, such as the classifier's
+thread-safe `InferenceService.set_snapshot`, gets them without the UI thread.
+Closing the window calls `shutdown`, which stops the run and ends the thread.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+import threading
 
-from explorer.core.train.types import TrainConfig, TrainUpdate
+from PySide6.QtCore import QObject, Signal
+
+from explorer.core.train.config import TrainConfig
+from explorer.core.train.updates import Failed
 from explorer.ui.services.gc_policy import collect_on_ui_thread, defer_full_collections
-
-
-class _Worker(QObject):
-    progressed = Signal(object)  # TrainUpdate, emitted from the worker thread
-    finished = Signal()
-
-    def __init__(self, trainer) -> None:
-        super().__init__()
-        self._trainer = trainer
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            self._trainer.run(self.progressed.emit)
-        except Exception as exc:  # a bug must reach the window, not kill the thread silently
-            self.progressed.emit(TrainUpdate(kind="failed", message=f"{type(exc).__name__}: {exc}"))
-        finally:
-            self.finished.emit()
+from explorer.ui.services.workers import MailboxWorker
 
 
 class TrainingController(QObject):
@@ -39,48 +29,61 @@ class TrainingController(QObject):
     Signals
     -------
     progressed(TrainUpdate)
+        Every update of the run, in the UI thread.
     running_changed(bool)
+        In the UI thread, when a run starts and when it has ended.
+    snapshot_ready(ModelSnapshot)
+        Emitted on the worker thread: connect with ``Qt.DirectConnection`` to
+        keep it off the UI thread (the receiver must then be thread-safe).
     """
 
     progressed = Signal(object)
     running_changed = Signal(bool)
+    snapshot_ready = Signal(object)
+    _run_ended = Signal(object)  # the trainer whose run() returned, emitted on the worker thread
 
     def __init__(self, parent: QObject | None = None, *, trainer_factory=None) -> None:
         super().__init__(parent)
         self._factory = trainer_factory  # tests may pass a fake; default: explorer.core.train.trainer.Trainer
-        self._thread: QThread | None = None
+        self._worker: MailboxWorker | None = None  # made by the first start(): no thread until a run
+        self._shut_down = False
         self._trainer = None
+        self._ended: threading.Event | None = None  # set on the worker thread once the run has returned
         self._paused = False
+        self._announced = False  # what running_changed last said
+        self._run_ended.connect(self._on_run_ended)  # queued: in the UI thread
         self.running_changed.connect(defer_full_collections)  # no long collection while a model trains
+
+    def _run(self, job) -> None:  # on the worker thread
+        trainer, ended = job
+        try:
+            trainer.run(self.progressed.emit, self.snapshot_ready.emit)
+        except Exception as exc:  # a bug must reach the window, not kill the thread silently
+            self.progressed.emit(Failed(message=f"{type(exc).__name__}: {exc}"))
+        finally:
+            ended.set()
+            self._run_ended.emit(trainer)
 
     def start(self, config: TrainConfig, **trainer_options) -> None:
         """Start a run with `config` (after any previous run has fully stopped)."""
         if self.is_running():
             raise RuntimeError("a training run is already in progress")
-        self._cleanup()
+        if self._shut_down:
+            raise RuntimeError("the training controller has been shut down")
         collect_on_ui_thread()  # no garbage collection on the training thread (see gc_policy)
         factory = self._factory
         if factory is None:
             from explorer.core.train.trainer import Trainer as factory  # TensorFlow stays lazy until here
         self._trainer = factory(config, **trainer_options)
+        self._ended = threading.Event()
         self._paused = False
-        thread = QThread(self)
-        thread.setObjectName("training")
-        worker = _Worker(self._trainer)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.progressed.connect(self.progressed)  # queued: re-emitted in the UI thread
-        # Direct: quit() is thread-safe, and a queued call would wait for the UI
-        # thread, which may itself be blocked in wait() (closing the window).
-        worker.finished.connect(thread.quit, Qt.DirectConnection)
-        thread.finished.connect(worker.deleteLater)
-        thread.finished.connect(lambda: self.running_changed.emit(False))
-        self._thread, self._worker = thread, worker
-        thread.start()
-        self.running_changed.emit(True)
+        if self._worker is None:
+            self._worker = MailboxWorker("training", self._run, parent=self)
+        self._worker.submit((self._trainer, self._ended))
+        self._announce(True)
 
     def is_running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
+        return self._ended is not None and not self._ended.is_set()
 
     def is_paused(self) -> bool:
         return self._paused and self.is_running()
@@ -107,24 +110,35 @@ class TrainingController(QObject):
             self._trainer.set_probe(image)
 
     def trained_model(self):
-        """The last run's model once its thread has ended (None before, or while running)."""
+        """The last run's model once its run has ended (None before, or while running)."""
         if self._trainer is None or self.is_running():
             return None
         return getattr(self._trainer, "model", None)
 
     def wait(self, timeout_ms: int | None = None) -> bool:
-        """Wait for the thread to end; True if it has."""
-        if self._thread is None:
+        """Wait for the run to end; True if it has (or none was started)."""
+        if self._ended is None:
             return True
-        return bool(self._thread.wait() if timeout_ms is None else self._thread.wait(timeout_ms))
+        return self._ended.wait(None if timeout_ms is None else timeout_ms / 1000)
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
-        """Stop any run and wait for its thread (the window calls this when closing)."""
-        self.stop()
-        return self.wait(timeout_ms)
+        """Stop any run and end the worker thread (the window calls this when closing).
 
-    def _cleanup(self) -> None:
-        if self._thread is not None:
-            self._thread.wait()
-            self._thread.deleteLater()  # a child of this controller: it would stay until the window closes
-            self._thread = None
+        Returns True when the thread has ended within `timeout_ms`.
+        """
+        self._shut_down = True
+        self.stop()
+        ended = self.wait(timeout_ms)
+        if self._worker is None:
+            return ended
+        # A run still going after the timeout: the thread quits once it returns, no longer waited for.
+        return self._worker.shutdown(timeout_ms if ended else 0) and ended
+
+    def _on_run_ended(self, trainer) -> None:
+        if trainer is self._trainer:  # not a run that a newer one has replaced
+            self._announce(False)
+
+    def _announce(self, running: bool) -> None:
+        if running != self._announced:
+            self._announced = running
+            self.running_changed.emit(running)

@@ -32,8 +32,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFrame, QScrollArea, QStackedLayout, QVBoxLayout, QWidget
 
+from explorer.core.predict.prediction import LayerActivation, Prediction
 from explorer.core.render.luts import BACKGROUND_RGB
-from explorer.core.train.types import LayerActivation, Prediction
 from explorer.ui.widgets.activation_rows import BarsRow, InputRow, LayerRow, MapsRow, StripRow
 from explorer.ui.widgets.dark_panel import MESSAGE_SCALE, dark_message_label
 from explorer.ui.widgets.help_text import describe

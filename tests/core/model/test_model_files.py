@@ -8,7 +8,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from explorer.core.model import models
+from explorer.core.model.build import build_model
 from explorer.core.model.model_files import ModelFileError, load_model, save_model
 
 keras = pytest.importorskip("keras")
@@ -17,7 +17,7 @@ keras = pytest.importorskip("keras")
 @pytest.fixture(scope="module")
 def convnet():
     keras.utils.set_random_seed(5)
-    return models.build_model("lenet5")
+    return build_model("lenet5")
 
 
 @pytest.fixture(scope="module")

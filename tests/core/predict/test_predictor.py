@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.core.model import models
+from explorer.core.model.build import build_model
+from explorer.core.model.snapshot import ModelSnapshot
 from explorer.core.predict.predictor import Predictor
-from explorer.core.train.types import ModelSnapshot
 
 keras = pytest.importorskip("keras")
 
@@ -19,7 +19,7 @@ keras = pytest.importorskip("keras")
 @pytest.fixture(scope="module")
 def convnet():
     keras.utils.set_random_seed(1)
-    return models.build_model("mnist-convnet")
+    return build_model("mnist-convnet")
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def test_two_dimensional_images_and_bad_input(predictor, image):
 
 def test_set_weights_and_from_snapshot(convnet, image):
     keras.utils.set_random_seed(7)
-    other = models.build_model("mnist-convnet")
+    other = build_model("mnist-convnet")
     mine = Predictor(other)
     before = mine.predict(image).probabilities
     mine.set_weights(convnet.get_weights())

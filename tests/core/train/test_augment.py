@@ -3,7 +3,7 @@
 import numpy as np
 
 from explorer.core.train.augment import augmentation_layers, preview
-from explorer.core.train.types import Augmentation
+from explorer.core.train.config import Augmentation
 
 
 def bar():

@@ -8,7 +8,8 @@ import types
 import numpy as np
 import pytest
 
-from explorer.core.train.types import LayerActivation, ModelSnapshot, Prediction
+from explorer.core.model.snapshot import ModelSnapshot
+from explorer.core.predict.prediction import LayerActivation, Prediction
 from explorer.ui.services.inference import InferenceService
 
 BUILT = []

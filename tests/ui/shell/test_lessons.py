@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from explorer.core.lab.pipeline import KernelBank
 from explorer.core.lesson import Lesson, read_lesson, training_to_json, write_lesson
-from explorer.core.train.types import TrainConfig
+from explorer.core.train.config import TrainConfig
 from explorer.ui.shell.preferences import Preferences
 
 REPO = pathlib.Path(__file__).resolve().parents[3]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 
-from explorer.core.train.types import TrainUpdate
+from explorer.core.train.updates import BatchDone, EpochDone, Paused
 from explorer.ui.training.curves_view import INITIAL_LOSS_TOP, CurvesView
 
 
-def _batch(batch: int, loss: float, history=None) -> TrainUpdate:
-    return TrainUpdate(kind="batch", epochs=2, epoch=2, batch=batch, batches=10,
-                       metrics={"loss": loss, "accuracy": 0.5}, history=history or {})
+def _batch(batch: int, loss: float, history=None) -> BatchDone:
+    return BatchDone(epochs=2, epoch=2, batch=batch, batches=10, metrics={"loss": loss, "accuracy": 0.5},
+                     history=history or {})
 
 
 def test_batches_extend_the_live_line_and_history_is_drawn_once(qtbot):
@@ -26,6 +26,20 @@ def test_batches_extend_the_live_line_and_history_is_drawn_once(qtbot):
     assert view.data("loss") == ([1], [1.5]) and view.data("val_accuracy") == ([1], [0.7])
     xs, ys = view.data("live_loss")
     assert [round(x, 6) for x in xs] == [1.2, 1.4, 1.6] and ys == [0.9, 0.9, 0.9]
+
+
+def test_an_epoch_ends_the_live_line_and_a_pause_continues_it(qtbot):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.reset(2)
+    view.show_update(_batch(5, 0.9))
+    view.show_update(Paused(epochs=2, epoch=2, batch=5, batches=10, metrics={"loss": 0.9, "accuracy": 0.5}))
+    assert len(view.data("live_loss")[0]) == 2  # the pause shows where training is held
+    view.show_update(EpochDone(epochs=2, epoch=2, batch=10, batches=10, metrics={"loss": 0.8},
+                               history={"loss": (1.0, 0.8)}))
+    assert view.data("loss") == ([1, 2], [1.0, 0.8])
+    view.show_update(_batch(1, 0.7))
+    assert view.data("live_loss")[1] == [0.7]  # a fresh live line for the next epoch
 
 
 def test_the_loss_axis_starts_above_an_untrained_guess_and_only_grows(qtbot):

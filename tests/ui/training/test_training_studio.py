@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from explorer.core.predict.drawing import Stroke
-from explorer.core.train.types import TrainConfig
+from explorer.core.train.config import TrainConfig
+from explorer.core.train.updates import BatchDone, Diverged, EpochDone, Finished, RunStarted
 from explorer.ui.shell.main_window import MainWindow
 
 TINY = TrainConfig(model="lenet5", dataset="digits", epochs=2, batch_size=16, limit=240, validation_split=0.2)
@@ -22,7 +23,7 @@ def window(open_window):
 
 def train(qtbot, studio, config=TINY, timeout=120000):
     kinds = []
-    studio.controller.progressed.connect(lambda update: kinds.append(update.kind))
+    studio.controller.progressed.connect(lambda update: kinds.append(type(update)))
     with qtbot.waitSignal(studio.running_changed, check_params_cb=lambda running: not running, timeout=timeout):
         assert studio.start(config, checkpoint_dir=None)
     return kinds
@@ -33,7 +34,7 @@ def test_a_run_fills_curves_filters_activations_and_results(qtbot, window, tmp_p
     snapshots = []
     studio.snapshot_ready.connect(snapshots.append)
     kinds = train(qtbot, studio)
-    assert kinds[0] == "started" and kinds[-1] == "finished" and kinds.count("epoch") == 2
+    assert kinds[0] is RunStarted and kinds[-1] is Finished and kinds.count(EpochDone) == 2
     assert len(studio.curves.data("loss")[1]) == 2 and len(studio.curves.data("val_accuracy")[1]) == 2
     assert "Test accuracy" in studio.results_label.text()
     assert snapshots and snapshots[-1].final and snapshots[-1].input_shape == (28, 28, 1)
@@ -41,9 +42,9 @@ def test_a_run_fills_curves_filters_activations_and_results(qtbot, window, tmp_p
     # the model trained in the worker can be saved (atomically) and the curves exported
     assert studio.save_model(str(tmp_path / "model.keras"))
     assert (tmp_path / "model.keras").stat().st_size > 1000
-    from explorer.core.train.trainer import save_history_csv
+    from explorer.core.train.history import save_history_csv
 
-    rows = list(csv.reader(open(save_history_csv(tmp_path / "curves.csv", studio._history))))
+    rows = list(csv.reader(open(save_history_csv(tmp_path / "curves.csv", studio.history()))))
     assert len(rows) == 3 and "loss" in rows[0]
 
 
@@ -52,7 +53,7 @@ def test_a_diverging_run_is_reported_and_stops_cleanly(qtbot, window):
     config = TrainConfig(model="lenet5", dataset="digits", epochs=3, batch_size=16, limit=200, optimizer="sgd",
                          learning_rate=1e6)
     kinds = train(qtbot, studio, config)
-    assert "diverged" in kinds
+    assert Diverged in kinds
     assert "NaN" in studio.status.text() or "nan" in studio.status.text().lower()
     assert not studio.controller.is_running() and studio.buttons["start"].isEnabled()
 
@@ -126,12 +127,12 @@ def test_the_drawing_can_be_the_probe(qtbot, window):
     studio.follow_drawing.setChecked(True)
     pad.canvas.set_strokes([Stroke(((0.5, 0.2, 1.0), (0.5, 0.8, 1.0)), width=0.08)])
     pad.classify_now()
-    assert studio._probe_image is not None and studio._probe_image.shape == (28, 28, 1)
+    assert studio.probe_image() is not None and studio.probe_image().shape == (28, 28, 1)
     probes = []
-    studio.controller.progressed.connect(lambda u: u.probe is not None and probes.append(u.probe))
+    studio.controller.progressed.connect(lambda u: getattr(u, "probe", None) is not None and probes.append(u.probe))
     train(qtbot, studio)
     assert probes  # the trainer reported the drawing's activations
-    np.testing.assert_array_equal(studio._probe_image, pad._preprocessed.final)
+    np.testing.assert_array_equal(studio.probe_image(), pad._preprocessed.final)
 
 
 def test_a_model_that_is_not_a_classifier_is_explained(qtbot, window, tmp_path):
@@ -159,7 +160,7 @@ def test_closing_the_window_mid_training_stops_the_worker(qtbot):
     assert win.wait_until_ready()
     studio = win.training
     batches = []
-    studio.controller.progressed.connect(lambda u: u.kind == "batch" and batches.append(u.batch))
+    studio.controller.progressed.connect(lambda u: isinstance(u, BatchDone) and batches.append(u.batch))
     studio.start(TrainConfig(model="lenet5", dataset="digits", epochs=200, batch_size=8), checkpoint_dir=None)
     qtbot.waitUntil(lambda: len(batches) >= 2, timeout=60000)
     start = time.perf_counter()
@@ -171,23 +172,43 @@ def test_closing_the_window_mid_training_stops_the_worker(qtbot):
 def test_a_batch_update_is_drawn_at_once_and_the_next_no_sooner_than_the_draw_interval(qtbot, window):
     import time
 
-    from explorer.core.train.types import TrainUpdate
     from explorer.ui.training.training_studio import DRAW_INTERVAL_MS
 
     studio = window.training
     drawn = []
-    original = studio._on_progress
-    studio._on_progress = lambda update: (drawn.append((update.batch, time.monotonic())), original(update))
+    studio.batch_bar.valueChanged.connect(lambda value: drawn.append((value, time.monotonic())))
 
-    def batch(n: int) -> TrainUpdate:
-        return TrainUpdate(kind="batch", epoch=1, epochs=1, batch=n, batches=100,
-                           metrics={"loss": 1.0, "accuracy": 0.5})
+    def batch(n: int) -> BatchDone:
+        return BatchDone(epoch=1, epochs=1, batch=n, batches=100, metrics={"loss": 1.0, "accuracy": 0.5})
 
+    emitted = time.monotonic()
     studio.controller.progressed.emit(batch(1))
-    assert studio._draw_timer.interval() == 0  # nothing drawn lately: at the next turn of the event loop
+    assert drawn == []  # not inside the emission: at the next turn of the event loop
     qtbot.waitUntil(lambda: len(drawn) == 1, timeout=2000)
+    assert drawn[0][1] - emitted < DRAW_INTERVAL_MS / 1e3  # nothing drawn lately: at once
     studio.controller.progressed.emit(batch(2))
     studio.controller.progressed.emit(batch(3))  # replaces 2, never drawn
     qtbot.waitUntil(lambda: len(drawn) == 2, timeout=2000)
     assert [n for n, _ in drawn] == [1, 3] and studio.batch_bar.value() == 3
     assert drawn[1][1] - drawn[0][1] >= DRAW_INTERVAL_MS / 1e3 * 0.9
+
+
+def test_snapshots_go_to_the_classifier_without_the_ui_thread(qtbot, open_window, monkeypatch):
+    """The shell wires the studio's snapshots straight to InferenceService.set_snapshot, on the worker thread."""
+    import threading
+
+    from explorer.ui.services.inference import InferenceService
+
+    handed, original = [], InferenceService.set_snapshot
+
+    def set_snapshot(self, snapshot):
+        handed.append((snapshot, threading.current_thread()))
+        original(self, snapshot)
+
+    monkeypatch.setattr(InferenceService, "set_snapshot", set_snapshot)  # before the window connects it
+    window = open_window("training")
+    train(qtbot, window.training)
+    assert handed and handed[-1][0].final and handed[-1][0].source.startswith("trained: ")
+    assert all(thread is not threading.main_thread() for _, thread in handed)
+    info = window.inference.model_info
+    qtbot.waitUntil(lambda: info() is not None and info().source == handed[-1][0].source, timeout=30000)

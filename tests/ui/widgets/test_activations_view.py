@@ -13,7 +13,7 @@ from PySide6.QtGui import QHelpEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from explorer.core.arrays import frozen_array
-from explorer.core.train.types import LayerActivation, Prediction
+from explorer.core.predict.prediction import LayerActivation, Prediction
 from explorer.ui.widgets.activation_rows import LayerRow, layer_caption
 from explorer.ui.widgets.activations_view import ActivationsView
 from tests.ui.network_samples import DIGITS, MNIST_CONVNET, digit_image, explains_a_concept, make_prediction, show

@@ -1,0 +1,81 @@
+"""What one training run needs: :class:`TrainConfig` (with :class:`Augmentation`), and its check.
+
+Plain frozen values: a configuration is remembered in the preferences, saved
+in lesson files and handed to the worker thread unchanged. No TensorFlow, no Qt.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+__all__ = ["OPTIMIZERS", "Augmentation", "TrainConfig", "check_config"]
+
+OPTIMIZERS = ("rmsprop", "adam", "sgd", "nadam")
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """Random data augmentation with Keras preprocessing layers (0 = off)."""
+
+    rotation: float = 0.0  # fraction of a full turn, as keras.layers.RandomRotation
+    translation: float = 0.0  # fraction of height/width, as RandomTranslation
+    zoom: float = 0.0  # fraction, as RandomZoom
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.rotation or self.translation or self.zoom)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything needed to start one training run."""
+
+    model: str = "mnist-convnet"  # a name of explorer.core.model.presets.MODEL_NAMES, or "custom"
+    layers: tuple = ()  # for model="custom": a tuple of explorer.core.model.specs.LayerSpec
+    dataset: str = "mnist"  # a name of explorer.core.train.datasets.DATASET_NAMES
+    data_dir: str | None = None  # local folder with MNIST-style IDX files, or the image folder
+    optimizer: str = "rmsprop"
+    learning_rate: float | None = None  # None: the optimizer's Keras default
+    batch_size: int = 64
+    epochs: int = 5
+    validation_split: float = 0.1
+    patience: int = 0  # early stopping on val_loss; 0 = off
+    augmentation: Augmentation = field(default_factory=Augmentation)
+    limit: int | None = None  # use only the first N training samples (tests, quick demos)
+    seed: int = 0
+
+
+def check_config(config: TrainConfig) -> None:
+    """Refuse a configuration that cannot train, before any data is loaded.
+
+    Raises
+    ------
+    ValueError
+        If `config` is not a TrainConfig or a field is out of range (the message names it).
+    """
+    def whole(value, name, low):
+        if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
+            raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
+
+    if not isinstance(config, TrainConfig):
+        raise ValueError(f"expected a TrainConfig, got {type(config).__name__}")
+    if config.optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {config.optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
+    whole(config.epochs, "epochs", 1)
+    whole(config.batch_size, "batch size", 1)
+    whole(config.patience, "patience", 0)
+    if config.limit is not None:
+        whole(config.limit, "limit", 1)
+    rate = config.learning_rate
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, Real) or not math.isfinite(rate)
+                             or rate <= 0):
+        raise ValueError(f"the learning rate must be a number > 0, got {rate!r}")
+    split = config.validation_split
+    if isinstance(split, bool) or not isinstance(split, Real) or not 0 <= split < 1:
+        raise ValueError(f"the validation split must be a fraction, 0 <= split < 1, got {split!r}")
+    aug = config.augmentation
+    for name, value in (("rotation", aug.rotation), ("translation", aug.translation), ("zoom", aug.zoom)):
+        if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value < 1:
+            raise ValueError(f"augmentation {name} must be a fraction, 0 <= {name} < 1, got {value!r}")
