@@ -372,6 +372,10 @@ class TrainingStudio(LazyPart):
             return False
         return self.adopt_model(model, path)
 
+    def trained_model(self):
+        """The model the last run trained, or the one loaded; None before either (never the one training)."""
+        return self._trained_model
+
     def adopt_model(self, model, path: str) -> bool:
         """Make a model already loaded (safe mode) from `path` the studio's and the drawing pad's."""
         self.build()

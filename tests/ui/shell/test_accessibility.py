@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core.train.updates import Failed
 from explorer.ui.shell.main_window import PARTS, MainWindow
 
 CONTROL_TYPES = (QAbstractButton, QAbstractSpinBox, QComboBox, QAbstractSlider, QLineEdit, QTextEdit,
@@ -320,7 +321,8 @@ def _text_sizes(window: MainWindow) -> dict[str, float]:
 
 def test_text_follows_the_application_font(qtbot, window, restore_font):
     window.kernel_lab.maps_view.set_message("No feature maps: a test message.")
-    window.training._say("Cannot start: a test error.", error=True)  # the red status line
+    window.training.build()
+    window.training.controller.progressed.emit(Failed(message="Cannot start: a test error."))  # the red status line
     before = _text_sizes(window)
     bar_height = window.kernel_lab.maps_view.color_bar_widget.height()
     bigger = QFont(restore_font)

@@ -91,7 +91,7 @@ def test_a_lesson_with_its_model_opens_identically_in_a_new_window(qtbot, open_w
     assert (tmp_path / "week 3.keras").is_file()  # the trained model beside the lesson
     assert home.windowTitle().startswith("week 3")
     probe = np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32)
-    expected = home.training._trained_model(probe).numpy()
+    expected = home.training.trained_model()(probe).numpy()
     home.close()
 
     classroom = open_window()
@@ -106,7 +106,7 @@ def test_a_lesson_with_its_model_opens_identically_in_a_new_window(qtbot, open_w
         assert lab.editor.current_index() == 1 and lab.levels.currentData() == "per-map"
         assert lab.source.crop_box.isChecked() and lab.source.crop_spins["top"].value() == 7
         assert classroom.training.training_config() == TINY
-        got = classroom.training._trained_model(probe).numpy()
+        got = classroom.training.trained_model()(probe).numpy()
         np.testing.assert_array_equal(got, expected)
     finally:
         classroom.close()

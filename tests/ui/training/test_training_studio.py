@@ -8,7 +8,7 @@ import csv
 import numpy as np
 import pytest
 
-from explorer.core.predict.drawing import Stroke
+from explorer.core.predict.drawing import Stroke, preprocess
 from explorer.core.train.config import TrainConfig
 from explorer.core.train.updates import BatchDone, Diverged, EpochDone, Finished, RunStarted
 from explorer.ui.shell.main_window import MainWindow
@@ -132,7 +132,7 @@ def test_the_drawing_can_be_the_probe(qtbot, window):
     studio.controller.progressed.connect(lambda u: getattr(u, "probe", None) is not None and probes.append(u.probe))
     train(qtbot, studio)
     assert probes  # the trainer reported the drawing's activations
-    np.testing.assert_array_equal(studio.probe_image(), pad._preprocessed.final)
+    np.testing.assert_array_equal(studio.probe_image(), preprocess(pad.canvas.ink(), (28, 28, 1)).final)
 
 
 def test_a_model_that_is_not_a_classifier_is_explained(qtbot, window, tmp_path):
