@@ -125,7 +125,7 @@ class Reporter:
             self.model.stop_training = True
             return
         now = self._last_batch_time = time.perf_counter()
-        if now >= self._batch_updates.next_at:  # Throttle.due, inlined: this runs after every batch
+        if now >= self._batch_updates.next_at:  # Cadence.due, inlined: this runs after every batch
             self._emit_batch(logs, now)
         if not self._running():
             self._pause(logs)

@@ -4,7 +4,7 @@ Any thread may ask a run to stop, pause or resume, or give it a new probe
 image; those only set flags, which the training thread reads between
 batches (the worker owns the training model: nobody else touches it). The
 training thread also keeps here when each kind of report is next due
-(:class:`Throttle`). The reporter reads the flags and a throttle after every
+(one :class:`Cadence` per kind of report). The reporter reads the flags and a cadence after every
 batch, so those reads are the events' own ``is_set`` and a plain attribute:
 the per-batch work costs no more than it would without this object.
 """
@@ -18,10 +18,10 @@ import numpy as np
 
 from explorer.core.arrays import frozen_array
 
-__all__ = ["RunControl", "Throttle"]
+__all__ = ["RunControl", "Cadence"]
 
 
-class Throttle:
+class Cadence:
     """Lets something happen at most once every `interval` seconds, on the caller's clock.
 
     Used by one thread only (no lock). Open at first: the first :meth:`due` is True.
@@ -87,10 +87,10 @@ class RunControl:
         self._probe_serial = 0
         self._probe_seen = -1  # the serial the training thread last took (only it reads and writes this)
         #: The training thread's throttles (see the parameters).
-        self.batch_updates = Throttle(batch_interval_s)
-        self.weights = Throttle(weights_interval_s)
-        self.probes = Throttle(probe_interval_s)
-        self.snapshots = Throttle(snapshot_interval_s)
+        self.batch_updates = Cadence(batch_interval_s)
+        self.weights = Cadence(weights_interval_s)
+        self.probes = Cadence(probe_interval_s)
+        self.snapshots = Cadence(snapshot_interval_s)
 
     # ------------------------------------------------------------ any thread
     def stop(self) -> None:

@@ -1,4 +1,4 @@
-"""RunControl: the flags other threads set, the probe slot, the report throttles."""
+"""RunControl: the flags other threads set, the probe slot, the report cadences."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from explorer.core.train.run_control import RunControl, Throttle
+from explorer.core.train.run_control import Cadence, RunControl
 
 
 def test_pause_resume_and_stop():
@@ -89,7 +89,7 @@ def test_probes_set_from_many_threads_are_never_lost():
 
 
 def test_throttles():
-    throttle = Throttle(0.5)
+    throttle = Cadence(0.5)
     assert throttle.due(-1e9)  # open at first
     throttle.passed(10.0)
     assert not throttle.due(10.49) and throttle.due(10.5)
@@ -98,7 +98,7 @@ def test_throttles():
     throttle.passed(10.0)
     throttle.open(12.0)
     assert not throttle.due(11.9) and throttle.due(12.0)
-    assert Throttle(0).due(-math.inf)
+    assert Cadence(0).due(-math.inf)
     control = RunControl(batch_interval_s=1, weights_interval_s=2, probe_interval_s=3, snapshot_interval_s=4)
     assert [t.interval for t in (control.batch_updates, control.weights, control.probes, control.snapshots)] == \
         [1, 2, 3, 4]
