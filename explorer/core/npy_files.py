@@ -27,14 +27,19 @@ class NpyError(ValueError):
     """The file is not a readable, safe, honest .npy array; the message says why."""
 
 
-def read_npy(source: bytes | str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
-             what: str = "the array") -> np.ndarray:
+def read_npy(source: bytes | str | os.PathLike[str] | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES,
+             what: str = "the array", size: int | None = None) -> np.ndarray:
     """Read one array, checking its header before anything is allocated.
 
     Parameters
     ----------
-    source : bytes or path-like
-        The file's contents, or its path.
+    source : bytes, path-like or binary stream
+        The file's contents, its path, or a seekable stream at the file's
+        start (e.g. a member of a zip archive, ``ZipFile.open``).
+    size : int, optional
+        For a stream only, and required there: the bytes it holds. A zip
+        member's stated size may itself lie; the array is still never larger
+        than `max_bytes`, and reading it fails with NpyError if data is missing.
     max_bytes : int
         The most bytes the array's data may take.
     what : str
@@ -55,6 +60,10 @@ def read_npy(source: bytes | str | os.PathLike[str], *, max_bytes: int = DEFAULT
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
         return _read(io.BytesIO(bytes(source)), len(source), max_bytes, what)
+    if hasattr(source, "read"):
+        if size is None:
+            raise TypeError("read_npy needs size= with a stream")
+        return _read(source, size, max_bytes, what)
     with open(source, "rb") as stream:
         return _read(stream, os.fstat(stream.fileno()).st_size, max_bytes, what)
 

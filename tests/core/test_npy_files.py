@@ -62,3 +62,23 @@ def test_object_arrays_are_never_unpickled():
 def test_a_file_that_is_not_npy_gets_a_sentence(raw):
     with pytest.raises(NpyError, match="not a .npy array|cannot be read"):
         read_npy(raw, what="k.npy")
+
+
+def test_a_zip_member_is_read_as_a_stream_with_its_stated_size(tmp_path):
+    import zipfile
+
+    array = np.arange(6, dtype=np.uint8).reshape(2, 3)
+    with zipfile.ZipFile(tmp_path / "a.npz", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("good.npy", _npy(array))
+        archive.writestr("lie.npy", lying_npy((99999, 99999)))
+    with zipfile.ZipFile(tmp_path / "a.npz") as archive:
+        for name in ("good.npy", "lie.npy"):
+            info = archive.getinfo(name)
+            with archive.open(info) as stream:
+                if name == "good.npy":
+                    assert np.array_equal(read_npy(stream, size=info.file_size), array)
+                else:
+                    with pytest.raises(NpyError, match="claims a 99999×99999"):
+                        read_npy(stream, size=info.file_size, what=name)
+        with archive.open("good.npy") as stream, pytest.raises(TypeError, match="size="):
+            read_npy(stream)
