@@ -38,6 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
+from explorer.core.npy_files import NpyError, read_npy
+
 __all__ = [
     "DATASET_NAMES",
     "MNIST_CLASSES",
@@ -71,8 +73,11 @@ FOLDER_GRAY_SIZE = (28, 28)
 FOLDER_MAX_SIDE = 64
 IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")  # what Keras' folder loader reads
 _GRAY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"})
-_IDX_MAX_BYTES = 1 << 30  # far above MNIST's 47 MB; a damaged header must not allocate gigabytes
+#: The most bytes one array read from local files may take (IDX data, an .npz member, a CIFAR-10 batch):
+#: far above MNIST's 47 MB, so a damaged or lying header cannot allocate gigabytes.
+_MAX_ARRAY_BYTES = 1 << 30
 _CIFAR_RECORD = 1 + 32 * 32 * 3
+_NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 _LABELS = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "cifar10": "CIFAR-10",
            "digits": "digits", "folder": "folder"}
@@ -229,17 +234,29 @@ def read_idx(path) -> np.ndarray:
         with _open_maybe_gzip(path) as stream:
             dims = _idx_header(stream, path)
             count = math.prod(dims)
-            if count > _IDX_MAX_BYTES:
+            if count > _MAX_ARRAY_BYTES:
                 raise DatasetError(f"{path.name}: the header claims {count:,} bytes of data, more than any IDX "
                                    f"dataset this app reads; the file is probably damaged")
+            if not isinstance(stream, gzip.GzipFile):
+                # A plain file's size is known: a header that claims more (or
+                # less) than the file holds is refused before reading the data.
+                _check_idx_size(path, dims, os.fstat(stream.fileno()).st_size - stream.tell())
+            # A gzipped file's compressed size says nothing about the data:
+            # read at most one byte more than claimed, then compare.
             data = _read_up_to(stream, count + 1)
     except (OSError, EOFError, zlib.error) as exc:
         raise DatasetError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    if len(data) != count:
-        problem = "is truncated" if len(data) < count else "has extra bytes after the data"
+    _check_idx_size(path, dims, len(data))
+    return np.frombuffer(data, dtype=np.uint8).reshape(dims)  # frombuffer over bytes: read-only
+
+
+def _check_idx_size(path: Path, dims: tuple[int, ...], held: int) -> None:
+    count = math.prod(dims)
+    if held != count:
+        problem = f"is truncated (it holds {held:,} bytes of data)" if held < count else \
+            "has extra bytes after the data"
         raise DatasetError(f"{path.name} {problem}: the header announces {count:,} bytes of data "
                            f"({' × '.join(map(str, dims))})")
-    return np.frombuffer(data, dtype=np.uint8).reshape(dims)  # frombuffer over bytes: read-only
 
 
 def _open_maybe_gzip(path: Path):
@@ -328,17 +345,32 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, what: str, classes: int)
 
 
 def _read_mnist_npz(path: Path):
+    """Keras' ``mnist.npz``: a zip of four .npy members, each header checked before its array is allocated."""
     try:
-        with np.load(path, allow_pickle=False) as data:  # never unpickle: files may come from anywhere
-            arrays = tuple(np.asarray(data[key]) for key in ("x_train", "y_train", "x_test", "y_test"))
-    except (OSError, ValueError, KeyError, zlib.error, zipfile.BadZipFile, EOFError, MemoryError) as exc:
-        raise DatasetError(f"cannot read {path}: {exc}") from None
-    x_train, y_train, x_test, y_test = arrays
+        with zipfile.ZipFile(path) as archive:
+            x_train, y_train, x_test, y_test = (_npz_member(archive, key, path) for key in _NPZ_KEYS)
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError,
+            RuntimeError) as exc:  # RuntimeError: an encrypted member
+        raise DatasetError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
     for images, labels in ((x_train, y_train), (x_test, y_test)):
         _check_pair(images, labels, str(path), 10)
         if images.dtype != np.uint8:
             raise DatasetError(f"{path}: expected uint8 images, got {images.dtype}")
     return (x_train, y_train), (x_test, y_test)
+
+
+def _npz_member(archive: zipfile.ZipFile, key: str, path: Path) -> np.ndarray:
+    # np.load would allocate whatever a member's .npy header claims; read_npy
+    # refuses a claim over the limit or beyond the member's bytes, and pickles.
+    try:
+        info = archive.getinfo(f"{key}.npy")
+    except KeyError:
+        raise DatasetError(f"{path} has no {key} array; an MNIST .npz holds {', '.join(_NPZ_KEYS)}") from None
+    try:
+        with archive.open(info) as stream:
+            return read_npy(stream, size=info.file_size, max_bytes=_MAX_ARRAY_BYTES, what=f"{path.name}: {key}")
+    except NpyError as exc:
+        raise DatasetError(str(exc)) from None
 
 
 # ----------------------------------------------------------------- CIFAR-10
@@ -359,6 +391,10 @@ def _read_cifar_dir(folder: Path):
 
 def _read_cifar_batch(path: Path):
     try:
+        size = path.stat().st_size
+        if size > _MAX_ARRAY_BYTES:
+            raise DatasetError(f"{path.name} is {size / 2**30:.1f} GiB, far larger than a CIFAR-10 batch "
+                               f"(30 MB); it is not one")
         raw = path.read_bytes()
     except OSError as exc:
         raise DatasetError(f"cannot read {path}: {exc.strerror or exc}") from None

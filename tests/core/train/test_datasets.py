@@ -294,3 +294,105 @@ def test_a_damaged_mnist_npz_is_a_dataset_error(tmp_path):
     (tmp_path / "mnist.npz").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(datasets.DatasetError):
         datasets.load_dataset("mnist", data_dir=str(tmp_path))
+
+
+# ------------------------------------------------- files that lie about their size
+def _npy_header(shape, descr="|u1"):
+    import io
+
+    out = io.BytesIO()
+    np.lib.format.write_array_header_1_0(out, {"descr": descr, "fortran_order": False, "shape": shape})
+    return out.getvalue()
+
+
+def _fast_and_small(call):
+    """Run `call`; it must raise DatasetError quickly without allocating much. Returns the message."""
+    import time
+    import tracemalloc
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(DatasetError) as info:
+            call()
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 2.0
+    assert peak < 16 * 2**20, f"{peak / 2**20:.0f} MiB allocated for a tiny file"
+    message = str(info.value)
+    assert message and "\n" not in message and "Unable to allocate" not in message
+    return message
+
+
+@pytest.mark.parametrize("gz", [False, True])
+@pytest.mark.parametrize("dims, needle", [
+    ((99999, 99999, 1), "probably damaged"),       # absurd: over the limit, refused from the header alone
+    ((9999, 9999, 9), "is truncated"),              # 900 MB claimed, within the limit, 8 bytes held
+])
+def test_idx_headers_that_lie_about_the_size_are_refused_before_allocating(tmp_path, gz, dims, needle):
+    content = b"\x00\x00\x08\x03" + struct.pack(">3I", *dims) + b"\x07" * 8
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(content) if gz else content)
+    message = _fast_and_small(lambda: read_idx(path))
+    assert needle in message and "train-images-idx3-ubyte.gz" in message
+
+
+def test_a_plain_idx_file_is_measured_before_its_data_is_read(tmp_path, monkeypatch):
+    path = write_idx(tmp_path / "t10k-labels-idx1-ubyte", [1, 2, 3])
+    path.write_bytes(path.read_bytes()[:-1])
+    monkeypatch.setattr(datasets, "_read_up_to", lambda stream, size: pytest.fail(f"read {size} bytes")
+                        if size > 16 else stream.read(size))
+    with pytest.raises(DatasetError, match=r"is truncated \(it holds 2 bytes of data\).*announces 3 bytes"):
+        read_idx(path)
+
+
+def _write_npz(path, **members):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for key, payload in members.items():
+            archive.writestr(f"{key}.npy", payload)
+    return path
+
+
+def _npy(array):
+    import io
+
+    out = io.BytesIO()
+    np.save(out, array, allow_pickle=True)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("shape, needle", [
+    ((99999, 99999, 9), "more than the 1 GiB allowed"),
+    ((9999, 9999, 9), "is truncated"),
+])
+def test_mnist_npz_members_that_lie_about_their_size_are_refused(tmp_path, shape, needle):
+    good = {"y_train": _npy(np.zeros(2, np.uint8)), "x_test": _npy(np.zeros((1, 28, 28), np.uint8)),
+            "y_test": _npy(np.zeros(1, np.uint8))}
+    _write_npz(tmp_path / "mnist.npz", x_train=_npy_header(shape) + b"\x00" * 64, **good)
+    message = _fast_and_small(lambda: load_dataset("mnist", data_dir=tmp_path))
+    assert needle in message and "mnist.npz: x_train" in message
+
+
+def test_mnist_npz_pickles_and_missing_members_are_refused(tmp_path):
+    arrays = {"x_train": _npy(np.zeros((2, 28, 28), np.uint8)), "y_train": _npy(np.array([1, None], object)),
+              "x_test": _npy(np.zeros((1, 28, 28), np.uint8)), "y_test": _npy(np.zeros(1, np.uint8))}
+    _write_npz(tmp_path / "mnist.npz", **arrays)
+    with pytest.raises(DatasetError, match="y_train holds Python objects"):
+        load_dataset("mnist", data_dir=tmp_path)
+    del arrays["y_train"]
+    _write_npz(tmp_path / "mnist.npz", **arrays)
+    with pytest.raises(DatasetError, match="has no y_train array"):
+        load_dataset("mnist", data_dir=tmp_path)
+
+
+def test_a_cifar_batch_far_too_large_is_refused_unread(tmp_path, monkeypatch):
+    folder = tmp_path / "cifar-10-batches-bin"
+    folder.mkdir()
+    for name in ("data_batch_1.bin", "test_batch.bin"):
+        (folder / name).write_bytes(b"\x00" * datasets._CIFAR_RECORD)
+    monkeypatch.setattr(datasets, "_MAX_ARRAY_BYTES", datasets._CIFAR_RECORD - 1)
+    with pytest.raises(DatasetError, match="far larger than a CIFAR-10 batch"):
+        load_dataset("cifar10", data_dir=tmp_path)
