@@ -29,6 +29,7 @@ import gzip
 import io
 import math
 import os
+import re
 import socket
 import struct
 import zipfile
@@ -49,8 +50,11 @@ __all__ = [
     "IDX_FILES",
     "DatasetError",
     "Dataset",
+    "DOWNLOADED",
+    "DATASET_LABELS",
     "read_idx",
     "load_dataset",
+    "failed_download_reason",
     "digits_to_mnist",
 ]
 
@@ -62,6 +66,9 @@ CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog
 
 #: Image shape of each dataset, known without loading it ("folder" depends on the images).
 INPUT_SHAPES = {"mnist": (28, 28, 1), "fashion-mnist": (28, 28, 1), "cifar10": (32, 32, 3), "digits": (28, 28, 1)}
+
+#: The datasets keras.datasets downloads when no data folder is given.
+DOWNLOADED = ("mnist", "fashion-mnist", "cifar10")
 
 #: The classic file names (each may also end in .gz).
 IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -79,7 +86,8 @@ _MAX_ARRAY_BYTES = 1 << 30
 _CIFAR_RECORD = 1 + 32 * 32 * 3
 _NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
-_LABELS = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "cifar10": "CIFAR-10",
+#: Each dataset's name for people.
+DATASET_LABELS = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "cifar10": "CIFAR-10",
            "digits": "digits", "folder": "folder"}
 _KERAS_LOADERS = {"mnist": "mnist", "fashion-mnist": "fashion_mnist", "cifar10": "cifar10"}
 _CLASS_NAMES = {"mnist": MNIST_CLASSES, "fashion-mnist": FASHION_CLASSES, "cifar10": CIFAR10_CLASSES}
@@ -144,11 +152,11 @@ def load_dataset(name: str, *, data_dir=None, limit: int | None = None, seed: in
     if name == "folder":
         return _folder(data_dir, limit, seed)
     if data_dir is None:
-        arrays, source = _download(name), f"{_LABELS[name]} via keras.datasets (cached in ~/.keras/datasets)"
+        arrays, source = _download(name), f"{DATASET_LABELS[name]} via keras.datasets (cached in ~/.keras/datasets)"
     elif name == "cifar10":
         arrays, source = _read_cifar_dir(Path(data_dir)), f"CIFAR-10 binary files in {data_dir}"
     else:
-        arrays, source = _read_idx_dir(Path(data_dir), name), f"{_LABELS[name]} IDX files in {data_dir}"
+        arrays, source = _read_idx_dir(Path(data_dir), name), f"{DATASET_LABELS[name]} IDX files in {data_dir}"
     (x_train, y_train), (x_test, y_test) = arrays
     return _make(x_train[:limit], y_train[:limit], x_test, y_test, _CLASS_NAMES[name], source)
 
@@ -200,13 +208,33 @@ def _download(name: str):
             socket.setdefaulttimeout(None)
 
 
+def failed_download_reason(message: str) -> str | None:
+    """The reason in a failed download's message, as :func:`load_dataset` words it; None for any other message.
+
+    A run reports a DatasetError as its text only (a ``Failed`` update); the
+    training studio uses this to tell a failed download, which the offline
+    datasets can replace, from damaged files.
+
+    Parameters
+    ----------
+    message : str
+
+    Returns
+    -------
+    str or None
+        E.g. ``"URL fetch failure on https://…: None -- [Errno -3] Temporary failure in name resolution"``.
+    """
+    match = re.match(r"could not download [^(]+ \((.*)\)\. Without internet, ", message)
+    return match.group(1) if match else None
+
+
 def _download_advice(name: str, exc: Exception) -> str:
     reason = " ".join(str(exc).split()) or type(exc).__name__
     if len(reason) > 160:
         reason = reason[:157] + "..."
     files = ("the extracted CIFAR-10 binary version (cifar-10-batches-bin)" if name == "cifar10"
              else "the four IDX files (" + ", ".join(IDX_FILES) + ", .gz or not)")
-    return (f"could not download {_LABELS[name]} ({reason}). Without internet, point --data-dir (or the "
+    return (f"could not download {DATASET_LABELS[name]} ({reason}). Without internet, point --data-dir (or the "
             f"Data folder setting) at a folder with {files}, or use the offline 'digits' dataset.")
 
 
@@ -308,7 +336,7 @@ def _find(folder: Path, base: str) -> Path | None:
 
 def _read_idx_dir(folder: Path, name: str):
     """((x_train, y_train), (x_test, y_test)) from a folder of IDX files."""
-    label = _LABELS[name]
+    label = DATASET_LABELS[name]
     _check_folder(folder, label)
     paths = [_find(folder, base) for base in IDX_FILES]
     if None in paths and name == "mnist" and (folder / "mnist.npz").is_file():

@@ -396,3 +396,13 @@ def test_a_cifar_batch_far_too_large_is_refused_unread(tmp_path, monkeypatch):
     monkeypatch.setattr(datasets, "_MAX_ARRAY_BYTES", datasets._CIFAR_RECORD - 1)
     with pytest.raises(DatasetError, match="far larger than a CIFAR-10 batch"):
         load_dataset("cifar10", data_dir=tmp_path)
+
+
+def test_a_failed_download_is_told_from_other_failures(keras, monkeypatch):
+    reason = "URL fetch failure on https://x/mnist.npz: None -- [Errno -3] Temporary failure (in) name resolution"
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: (_ for _ in ()).throw(Exception(reason)))
+    with pytest.raises(DatasetError) as info:
+        load_dataset("mnist")
+    assert datasets.failed_download_reason(str(info.value)) == reason
+    assert datasets.failed_download_reason("MNIST: the folder /x does not exist") is None
+    assert set(datasets.DOWNLOADED) == {"mnist", "fashion-mnist", "cifar10"} <= set(datasets.DATASET_NAMES)
