@@ -55,13 +55,16 @@ class StudioLayout:
     buttons: dict[str, QPushButton]
 
 
-def lay_out(*, controls, curves, activations, filters, confusion, gallery, augment_view) -> StudioLayout:
+def lay_out(*, controls, curves, activations, filters, confusion, gallery, augment_view,
+            offer=None) -> StudioLayout:
     """Arrange the studio's parts and make the widgets around them.
 
     Parameters
     ----------
     controls, curves, activations, filters, confusion, gallery, augment_view : QWidget
         The parts, made by the studio (which connects them).
+    offer : QWidget, optional
+        Shown under the status line (the offline ways on after a failed download).
 
     Returns
     -------
@@ -93,6 +96,8 @@ def lay_out(*, controls, curves, activations, filters, confusion, gallery, augme
     grid.addWidget(epoch_bar, 0, 0)
     grid.addWidget(batch_bar, 0, 1)
     grid.addWidget(status, 1, 0, 1, 2)
+    if offer is not None:
+        grid.addWidget(offer, 2, 0, 1, 2)
 
     results_label = QLabel("Train a model to see its test accuracy, confusion matrix and mistakes.")
     results_label.setWordWrap(True)

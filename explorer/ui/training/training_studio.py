@@ -75,6 +75,7 @@ class TrainingStudio(LazyPart):
         from explorer.ui.training.curves_view import CurvesView
         from explorer.ui.training.filters_view import FiltersView
         from explorer.ui.training.gallery_view import GalleryView
+        from explorer.ui.training.offline_offer import OfflineOffer
         from explorer.ui.training.training_controls import TrainingControls
         from explorer.ui.training.training_worker import TrainingController
         from explorer.ui.widgets.activations_view import ActivationsView
@@ -90,9 +91,10 @@ class TrainingStudio(LazyPart):
         # Direct: the snapshots go on from the worker thread (see snapshot_ready).
         self.controller.snapshot_ready.connect(self.snapshot_ready, Qt.ConnectionType.DirectConnection)
         self._previewer = AugmentationPreviewer(self)
+        self.offline_offer = OfflineOffer(self.controls, self.start)  # shown after a failed download
         laid = lay_out(controls=self.controls, curves=self.curves, activations=self.activations,
                        filters=self.filters, confusion=self.confusion, gallery=self.gallery,
-                       augment_view=self.augment_view)
+                       augment_view=self.augment_view, offer=self.offline_offer)
         self.layout().addWidget(laid.columns)
         self._columns, self.status, self.buttons, self.tabs = laid.columns, laid.status, laid.buttons, laid.tabs
         self.epoch_bar, self.batch_bar, self.results_label = laid.epoch_bar, laid.batch_bar, laid.results_label
@@ -149,6 +151,7 @@ class TrainingStudio(LazyPart):
         self._config = config
         self.reset()
         self._say("Loading the data and building the model…")
+        self.offline_offer.hide()
         self.controller.start(config, **trainer_options)
         return True
 
@@ -221,8 +224,9 @@ class TrainingStudio(LazyPart):
             case Diverged():
                 self._say(update.message or "Training diverged.", error=True)
                 self._show_weights(update)
-            case Failed():
-                self._say(update.message or "Training failed.", error=True)
+            case Failed():  # a failed download names the settings that work offline, with a button each
+                advice = self.offline_offer.offer_if_offline(self._config, update.message)
+                self._say(advice or update.message or "Training failed.", error=True)
 
     def _on_started(self, update: RunStarted) -> None:
         self._started = update
