@@ -19,6 +19,11 @@ integer labels, all read-only, so the arrays can be shared between threads.
   down to at most 64 pixels a side. 20% of the images, drawn with `seed`, are
   the test set.
 
+Local files are never trusted for their size: an IDX header, a ``mnist.npz``
+member's .npy header (read with :func:`explorer.core.npy_files.read_npy`,
+which also refuses pickles) and a CIFAR-10 batch are checked against a limit
+and against the bytes really there before any array is allocated.
+
 TensorFlow (and scikit-learn) are imported only when a loader needs them.
 """
 
