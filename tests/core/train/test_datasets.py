@@ -1,4 +1,4 @@
-"""Datasets: IDX/CIFAR readers, downloads (faked), digits and image folders, all on tiny data."""
+"""Datasets: IDX/CIFAR readers (dataset_files), downloads (faked), digits and image folders, all on tiny data."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer.core.train import datasets
+from explorer.core.train import dataset_files, datasets
 from explorer.core.train.datasets import DatasetError, load_dataset, read_idx
 
 
@@ -341,7 +341,7 @@ def test_idx_headers_that_lie_about_the_size_are_refused_before_allocating(tmp_p
 def test_a_plain_idx_file_is_measured_before_its_data_is_read(tmp_path, monkeypatch):
     path = write_idx(tmp_path / "t10k-labels-idx1-ubyte", [1, 2, 3])
     path.write_bytes(path.read_bytes()[:-1])
-    monkeypatch.setattr(datasets, "_read_up_to", lambda stream, size: pytest.fail(f"read {size} bytes")
+    monkeypatch.setattr(dataset_files, "_read_up_to", lambda stream, size: pytest.fail(f"read {size} bytes")
                         if size > 16 else stream.read(size))
     with pytest.raises(DatasetError, match=r"is truncated \(it holds 2 bytes of data\).*announces 3 bytes"):
         read_idx(path)
@@ -392,8 +392,8 @@ def test_a_cifar_batch_far_too_large_is_refused_unread(tmp_path, monkeypatch):
     folder = tmp_path / "cifar-10-batches-bin"
     folder.mkdir()
     for name in ("data_batch_1.bin", "test_batch.bin"):
-        (folder / name).write_bytes(b"\x00" * datasets._CIFAR_RECORD)
-    monkeypatch.setattr(datasets, "_MAX_ARRAY_BYTES", datasets._CIFAR_RECORD - 1)
+        (folder / name).write_bytes(b"\x00" * dataset_files.CIFAR_RECORD)
+    monkeypatch.setattr(dataset_files, "MAX_ARRAY_BYTES", dataset_files.CIFAR_RECORD - 1)
     with pytest.raises(DatasetError, match="far larger than a CIFAR-10 batch"):
         load_dataset("cifar10", data_dir=tmp_path)
 
