@@ -16,6 +16,9 @@ __all__ = ["make_optimizer", "without_replica_sum", "learning_rate_of"]
 def make_optimizer(keras, config: TrainConfig):
     """A fresh Keras optimizer for `config` (its learning rate, else the optimizer's default).
 
+    Make it inside the scope of the strategy it will train under (the trainer
+    does): its variables and :func:`without_replica_sum` follow that strategy.
+
     Parameters
     ----------
     keras : module
