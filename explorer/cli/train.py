@@ -27,10 +27,15 @@ Examples:
   feature-map-explorer train --model mnist-convnet --dataset mnist --data-dir ~/data/mnist \\
       --epochs 5 --batch-size 64 --optimizer rmsprop --out mnist.keras
   feature-map-explorer train --model lenet5 --dataset digits --epochs 3 --out digits.keras
+  feature-map-explorer train --model cifar-small --dataset cifar10 --devices all --batch-size 256 --out c.keras
 
 Models: mnist-convnet, lenet5, fashion-cnn, cifar-small, cifar-small-pooling.
 Datasets: mnist, fashion-mnist, cifar10, digits (offline), folder (--data-dir with one sub-folder per class).
-Optimizers: rmsprop, adam, sgd, nadam."""
+Optimizers: rmsprop, adam, sgd, nadam.
+Devices: 1 (default) trains as plain Keras does; --devices N or all mirrors the
+model over the first N (or all) GPUs with tf.distribute.MirroredStrategy (over
+the logical CPU devices on a machine without GPUs). --batch-size stays the
+global batch: each step splits it between the devices."""
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +56,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop early after P epochs without a better val_loss (default 0 = off)")
     parser.add_argument("--limit", type=int, metavar="N", help="use only the first N training images")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--devices", default="1", metavar="all|N",
+                        help="train on N devices, or all, mirrored with tf.distribute (the GPUs, else the CPU "
+                             "devices); the batch size is split between them (default 1)")
     parser.add_argument("--rotation", type=float, default=0.0, metavar="F",
                         help="augmentation: random rotation, fraction of a full turn (default 0 = off)")
     parser.add_argument("--translation", type=float, default=0.0, metavar="F",
@@ -64,6 +72,12 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
+    from explorer.core.train.distribute import parse_devices
+
+    try:
+        args.devices = parse_devices(args.devices)
+    except ValueError as exc:
+        raise CliError(f"--{exc}") from None
     if not args.out.endswith(".keras"):  # exactly: Keras refuses ".KERAS", after the training
         raise CliError(f"--out must name a .keras file (lower case), got {args.out!r}")
     folder = os.path.dirname(os.path.abspath(args.out))
@@ -105,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
         learning_rate=args.learning_rate, batch_size=args.batch_size, epochs=args.epochs,
         validation_split=args.validation_split, patience=args.patience,
         augmentation=Augmentation(rotation=args.rotation, translation=args.translation, zoom=args.zoom),
-        limit=args.limit, seed=args.seed,
+        limit=args.limit, seed=args.seed, devices=args.devices,
     )
     from explorer.core.train.history import save_history_csv
     from explorer.core.train.trainer import Trainer
@@ -159,25 +173,29 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _quiet_tensorflow_import() -> None:
-    """Import TensorFlow now, with its C++ start-up chatter kept off stderr.
+    """Import TensorFlow and initialise its devices now, with its C++ start-up chatter kept off stderr.
 
     TF 2.21 writes "oneDNN custom operations are on", "Could not find cuda
     drivers" ... through absl before its log level applies, whatever
-    TF_CPP_MIN_LOG_LEVEL says; errors of this command must stay one line.
-    FME_DEBUG=1 keeps the chatter.
+    TF_CPP_MIN_LOG_LEVEL says, and "failed call to cuInit" when it first
+    looks for devices (which --devices does before any data loads); errors of
+    this command must stay one line. FME_DEBUG=1 keeps the chatter.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from explorer.core import tf_backend
 
+    def load() -> None:
+        tf_backend.load().config.list_logical_devices()
+
     if tf_backend.loaded() is not None or os.environ.get("FME_DEBUG") == "1":
-        tf_backend.load()
+        load()
         return
     sys.stderr.flush()
     saved = os.dup(2)
     try:
         with open(os.devnull, "wb") as null:
             os.dup2(null.fileno(), 2)
-        tf_backend.load()
+        load()
     finally:
         os.dup2(saved, 2)
         os.close(saved)

@@ -42,6 +42,7 @@ from explorer.core.parts import PARTS
 from explorer.core.render.levels import LEVEL_MODES
 from explorer.core.train.config import OPTIMIZERS, Augmentation, TrainConfig
 from explorer.core.train.datasets import DATASET_NAMES, INPUT_SHAPES
+from explorer.core.train.distribute import ALL
 
 __all__ = ["FORMAT", "LESSON_SUFFIX", "LabState", "Lesson", "LessonError", "model_path_for", "read_lesson",
            "training_from_json", "training_to_json", "write_lesson"]
@@ -345,7 +346,13 @@ def training_from_json(data: dict) -> TrainConfig:
         ),
         limit=None if limit is None else _int(limit, "sample limit", 1, 10**9),
         seed=_int(data.get("seed", 0), "seed", 0, 2**31 - 1),
+        devices=_devices(data.get("devices", 1)),  # lessons written before multi-device training: 1
     )
+
+
+def _devices(value) -> int | str:
+    # "all" travels between machines; a number larger than the next machine has fails at Start, in a sentence.
+    return ALL if value == ALL else _int(value, "devices", 1, 4096)
 
 
 def _crop(value, shape) -> tuple[int, int, int, int]:

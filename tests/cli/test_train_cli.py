@@ -49,7 +49,7 @@ def test_help_is_instant_and_needs_no_tensorflow():
     elapsed = time.perf_counter() - start
     assert result.returncode == 0, result.stderr
     for option in ("--model", "--dataset", "--data-dir", "--epochs", "--batch-size", "--optimizer",
-                   "--learning-rate", "--validation-split", "--patience", "--limit", "--out"):
+                   "--learning-rate", "--validation-split", "--patience", "--limit", "--devices", "--out"):
         assert option in result.stdout
     assert "TF-FREE" in result.stdout and "QT-FREE" in result.stdout
     assert elapsed < 10
@@ -124,6 +124,8 @@ def test_dataset_errors_are_one_line(tmp_path, capsys):
         (["--learning-rate", "-1", "--out", "m.keras"], "--learning-rate must be a number > 0"),
         (["--validation-split", "1.5", "--out", "m.keras"], "--validation-split must be between 0 and 1"),
         (["--rotation", "2", "--out", "m.keras"], "--rotation must be a fraction"),
+        (["--devices", "0", "--out", "m.keras"], "--devices must be 'all' or a whole number >= 1"),
+        (["--devices", "many", "--out", "m.keras"], "--devices must be 'all' or a whole number >= 1"),
     ],
 )
 def test_bad_arguments(args, needle, capsys, tmp_path, monkeypatch):
@@ -150,3 +152,19 @@ def test_output_name_and_folder_are_checked_before_training(tmp_path, capsys):
 
     assert main(["train", "--model", "lenet5", "--dataset", "digits", "--out", str(tmp_path / "m.KERAS")]) == 1
     assert "lower case" in capsys.readouterr().err
+
+
+def test_more_devices_than_the_machine_has_is_one_line_before_training(tmp_path):
+    """In a fresh process, so that stderr is the real one (TensorFlow's C++ logging included)."""
+    out = tmp_path / "m.keras"
+    code = ("import sys; from explorer.app import main\n"
+            f"sys.exit(main(['train', *{DIGITS!r}, '--devices', '3', '--out', {str(out)!r}]))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+    if result.returncode == 0:
+        pytest.skip("this machine has 3 or more devices")
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 1 and result.stdout == ""
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("feature-map-explorer train: error: 3 devices were asked for, but this machine")
+    assert not out.exists()

@@ -193,6 +193,8 @@ def test_a_newer_format_asks_for_an_update(tmp_path, good):
     (lambda d: d["training"].update(epochs=True), "epochs"),
     (lambda d: d["training"].update(learning_rate=0), "learning rate"),
     (lambda d: d["training"].update(validation_split=1.0), "validation split"),
+    (lambda d: d["training"].update(devices=0), "devices"),
+    (lambda d: d["training"].update(devices="most"), "devices"),
     (lambda d: d["training"]["layers"].insert(0, {"kind": "dense", "units": 4}), "conv|Dense|spatial|flatten"),
     (lambda d: d["training"]["layers"].append({"kind": "conv2d", "wobble": 1}), "unknown layer field"),
     (lambda d: d.update(model_file="/etc/passwd.keras"), "beside the lesson"),
@@ -252,3 +254,16 @@ def test_a_member_that_claims_to_be_huge_is_not_unpacked(tmp_path, good, monkeyp
     monkeypatch.setattr(lesson_module, "MAX_JSON_BYTES", 100)
     with pytest.raises(LessonError, match="too large"):
         read_lesson(_write(tmp_path, _archive(good)))
+
+
+@pytest.mark.parametrize("devices", [1, 3, "all"])
+def test_the_devices_setting_round_trips(tmp_path, devices):
+    lesson = _lesson(training=TrainConfig(devices=devices))
+    write_lesson(tmp_path / "d.fmlesson", lesson)
+    assert read_lesson(tmp_path / "d.fmlesson").training.devices == devices
+
+
+def test_a_lesson_without_devices_trains_on_one(tmp_path, good):
+    """Lessons written before multi-device training have no "devices": they mean the default."""
+    read = read_lesson(_write(tmp_path, _with_json(good, lambda d: d["training"].pop("devices"))))
+    assert read.training.devices == 1

@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
+from explorer.core.train.distribute import check_devices
+
 __all__ = ["OPTIMIZERS", "Augmentation", "TrainConfig", "check_config"]
 
 OPTIMIZERS = ("rmsprop", "adam", "sgd", "nadam")
@@ -45,6 +47,7 @@ class TrainConfig:
     augmentation: Augmentation = field(default_factory=Augmentation)
     limit: int | None = None  # use only the first N training samples (tests, quick demos)
     seed: int = 0
+    devices: int | str = 1  # 1, N > 1 or "all": see explorer.core.train.distribute (the batch size is global)
 
 
 def check_config(config: TrainConfig) -> None:
@@ -68,6 +71,7 @@ def check_config(config: TrainConfig) -> None:
     whole(config.patience, "patience", 0)
     if config.limit is not None:
         whole(config.limit, "limit", 1)
+    check_devices(config.devices)
     rate = config.learning_rate
     if rate is not None and (isinstance(rate, bool) or not isinstance(rate, Real) or not math.isfinite(rate)
                              or rate <= 0):

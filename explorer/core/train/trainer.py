@@ -23,6 +23,12 @@ most every 1/3 s or at once after a new probe, a snapshot at most every 1 s.
 The probe goes through :class:`~explorer.core.predict.predictor.Predictor`
 (one compiled function, under a millisecond) on the training model's own layers.
 
+Devices: ``config.devices`` picks the ``tf.distribute`` strategy
+(:mod:`explorer.core.train.distribute`): by default TensorFlow's default
+strategy, one device, as a plain ``fit``; with several, a ``MirroredStrategy``
+that splits each (global) batch between them. The model, its optimizer and
+the augmentation wrapper are made inside the strategy's scope.
+
 TensorFlow is imported lazily, inside :meth:`Trainer.run`.
 """
 
@@ -104,6 +110,7 @@ class Trainer:
         self._history: dict[str, tuple[float, ...]] = {}
         self._evaluation: Evaluation | None = None
         self._ran = False
+        self._replicas = 1
 
     # ------------------------------------------------------------ properties
     @property
@@ -134,6 +141,11 @@ class Trainer:
     def checkpoints(self) -> tuple[pathlib.Path, ...]:
         """The checkpoint files written so far, oldest first."""
         return self._checkpoints.written
+
+    @property
+    def replicas(self) -> int:
+        """How many devices train in step (``num_replicas_in_sync`` of the run's strategy; 1 until it starts)."""
+        return self._replicas
 
     @property
     def stop_requested(self) -> bool:
@@ -198,8 +210,22 @@ class Trainer:
         def fail(message: str) -> None:
             report(Failed(epochs=epochs, message=message))
 
+        from explorer.core import tf_backend
         from explorer.core.train.datasets import DatasetError
+        from explorer.core.train.distribute import DeviceError, describe_devices, strategy_for
 
+        tf = tf_backend.load()
+        try:  # before the data loads: asking for devices the machine lacks fails at once
+            strategy = strategy_for(tf, config.devices)
+        except DeviceError as exc:
+            fail(str(exc))
+            return
+        replicas = int(strategy.num_replicas_in_sync)
+        if config.batch_size < replicas:
+            fail(f"the batch size ({config.batch_size}) must be at least the number of devices ({replicas}): "
+                 "each device trains on its share of every batch")
+            return
+        self._replicas = replicas
         try:
             data = self._dataset if self._dataset is not None else load_data(config)
             x_train, y_train = data.x_train, data.y_train
@@ -220,32 +246,33 @@ class Trainer:
             report(Stopped(epochs=epochs, message="stopped before training began"))
             return
 
-        from explorer.core import tf_backend
+        import keras
+
         from explorer.core.model.build import build_model
         from explorer.core.predict.predictor import Predictor
         from explorer.core.train.augment import with_augmentation
         from explorer.core.train.optimizers import learning_rate_of, make_optimizer
         from explorer.core.train.reporter import keras_reporter
 
-        tf = tf_backend.load()
-        import keras
-
         input_shape = tuple(int(n) for n in data.input_shape)
         class_names = tuple(str(name) for name in data.class_names)
         keras.utils.set_random_seed(int(config.seed))
-        try:
-            model = build_model(
-                config.model, input_shape=input_shape, num_classes=int(data.num_classes), layers=config.layers
-            )
-        except ValueError as exc:
-            fail(f"cannot build the model {config.model!r}: {exc}")
-            return
-        optimizer = make_optimizer(keras, config)
-        if config.augmentation.enabled:
-            fit_model = with_augmentation(keras, model, config.augmentation, config.seed)
-        else:
-            fit_model = model
-        fit_model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        # Variables made in the scope belong to the strategy (mirrored on each device when there are
+        # several); the default strategy's scope is what a plain fit runs in anyway.
+        with strategy.scope():
+            try:
+                model = build_model(
+                    config.model, input_shape=input_shape, num_classes=int(data.num_classes), layers=config.layers
+                )
+            except ValueError as exc:
+                fail(f"cannot build the model {config.model!r}: {exc}")
+                return
+            optimizer = make_optimizer(keras, config)
+            if config.augmentation.enabled:
+                fit_model = with_augmentation(keras, model, config.augmentation, config.seed)
+            else:
+                fit_model = model
+            fit_model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         self._model, self._fit_model = model, fit_model
         probe_predictor = Predictor(model)  # traced here, not during the first batches
 
@@ -255,7 +282,8 @@ class Trainer:
             epochs=epochs, batches=math.ceil(n_fit / config.batch_size), input_shape=input_shape,
             class_names=class_names, test_images=read_only_view(x_test), test_labels=read_only_view(y_test),
             message=(f"{config.model} on {getattr(data, 'source', config.dataset)}: {n_fit:,} training, "
-                     f"{n_samples - n_fit:,} validation, {len(x_test):,} test images"),
+                     f"{n_samples - n_fit:,} validation, {len(x_test):,} test images"
+                     + (f", {describe_devices(strategy)}" if replicas > 1 else "")),
         )
         reporter = keras_reporter(
             keras, control=self._control, report=report, snapshots=snapshots, predictor=probe_predictor,

@@ -1,4 +1,4 @@
-"""The training studio's settings: model, data, optimiser, schedule, augmentation.
+"""The training studio's settings: model, data, optimiser, schedule, devices, augmentation.
 
 `config()` builds an immutable `TrainConfig` from the controls; the panel never
 trains anything itself. Tooltips explain each setting in one sentence.
@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core import tf_backend
 from explorer.core.model.presets import CUSTOM, MODEL_NAMES
 from explorer.core.train.config import OPTIMIZERS, Augmentation, TrainConfig
 from explorer.core.train.datasets import DATASET_NAMES
+from explorer.core.train.distribute import ALL
 from explorer.ui.widgets.form_widgets import combo_box, spin_box
 from explorer.ui.widgets.help_text import describe, tip
 
@@ -31,6 +33,11 @@ MODELS = MODEL_NAMES + (CUSTOM,)
 TIPS = {key: tip(key) for key in ("model", "edit_layers", "dataset", "data_dir", "optimizer", "learning_rate",
                                   "batch_size", "epochs", "validation_split", "patience", "rotation",
                                   "translation", "zoom", "limit")}
+TIPS["devices"] = ("Devices: train on several GPUs at once (or CPU devices where there is no GPU), mirrored with "
+                   "tf.distribute; the batch size is split between them. 1 trains as plain Keras does.")
+#: The choices of the Devices box: (text, TrainConfig.devices). "all" gains its count once TensorFlow is loaded;
+#: a number the machine lacks is refused at Start with a sentence.
+DEVICE_CHOICES = (("1", 1), ("2", 2), ("4", 4), ("8", 8), (ALL, ALL))
 # Accessible names that differ from the key (the rest are the key, capitalised).
 _NAMES = {"limit": "Images used", "patience": "Early stopping patience"}
 
@@ -45,6 +52,27 @@ def _combo(items, key):
 
 def _name(key: str) -> str:
     return _NAMES.get(key) or key.replace("_", " ").capitalize()
+
+
+class DevicesBox(QComboBox):
+    """The Devices choice; opening it names how many devices "all" means, if TensorFlow is loaded by then.
+
+    The count is never looked up before TensorFlow is loaded (importing it
+    would freeze the window for seconds); until then "all" says just "all".
+    """
+
+    def showPopup(self) -> None:  # noqa: N802 (Qt's name)
+        self.name_all()
+        super().showPopup()
+
+    def name_all(self) -> None:
+        """Label the "all" choice "all (N found)" once TensorFlow is loaded."""
+        tf = tf_backend.loaded()
+        index = self.findData(ALL)
+        if tf is None or index < 0:
+            return
+        found = len(tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU"))
+        self.setItemText(index, f"{ALL} ({found} found)")
 
 
 class TrainingControls(QWidget):
@@ -120,7 +148,12 @@ class TrainingControls(QWidget):
         self.patience = _spin(0, 100, 0, "patience")
         self.patience.setSpecialValueText("off")
         form.addRow("Early stopping", self.patience)
-        for widget in (self.optimizer, self.batch_size, self.epochs, self.patience):
+        self.devices = DevicesBox()
+        for text, value in DEVICE_CHOICES:
+            self.devices.addItem(text, value)
+        describe(self.devices, "Devices", TIPS["devices"])
+        form.addRow("Devices", self.devices)
+        for widget in (self.optimizer, self.batch_size, self.epochs, self.patience, self.devices):
             signal = widget.currentIndexChanged if isinstance(widget, QComboBox) else widget.valueChanged
             signal.connect(self.changed)
         self.learning_rate.textChanged.connect(self.changed)
@@ -169,7 +202,7 @@ class TrainingControls(QWidget):
             learning_rate=self.learning_rate_value(), batch_size=self.batch_size.value(), epochs=self.epochs.value(),
             validation_split=round(self.validation_split.value(), 4), patience=self.patience.value(),
             augmentation=Augmentation(self.rotation.value(), self.translation.value(), self.zoom.value()),
-            limit=self.limit.value() or None,
+            limit=self.limit.value() or None, devices=self.devices.currentData(),
         )
 
     def set_config(self, config: TrainConfig) -> None:
@@ -188,6 +221,9 @@ class TrainingControls(QWidget):
         self.translation.setValue(config.augmentation.translation)
         self.zoom.setValue(config.augmentation.zoom)
         self.limit.setValue(config.limit or 0)
+        if self.devices.findData(config.devices) < 0:  # e.g. 3 from a lesson: offered as it is
+            self.devices.addItem(str(config.devices), config.devices)
+        self.devices.setCurrentIndex(self.devices.findData(config.devices))
 
     def set_running(self, running: bool) -> None:
         """Settings are fixed while a run is in progress."""
