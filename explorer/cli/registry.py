@@ -8,15 +8,11 @@ The built-in commands live one per module in this package, each exposing a
 from __future__ import annotations
 
 import argparse
-import importlib
 
 from explorer import __version__
 from explorer.cli.command import PROG, Subcommand
 
-__all__ = ["SUBCOMMANDS", "BUILTIN_MODULES", "register_subcommand", "build_parser"]
-
-#: The modules of the built-in commands, in ``--help`` order.
-BUILTIN_MODULES = ("explorer.cli.screenshot", "explorer.cli.filter", "explorer.cli.train", "explorer.cli.summary")
+__all__ = ["SUBCOMMANDS", "register_subcommand", "build_parser"]
 
 #: Registered subcommands by name, in ``--help`` order.
 SUBCOMMANDS: dict[str, Subcommand] = {}
@@ -51,9 +47,12 @@ def register_subcommand(command: Subcommand) -> None:
 
 
 def _register_builtin_commands() -> None:
-    for name in BUILTIN_MODULES:
-        command = importlib.import_module(name).COMMAND
-        SUBCOMMANDS.setdefault(command.name, command)
+    """The built-in commands, in ``--help`` order (imported here: each module imports only what is cheap)."""
+    from explorer.cli import filter as filter_command
+    from explorer.cli import screenshot, summary, train
+
+    for module in (screenshot, filter_command, train, summary):
+        SUBCOMMANDS.setdefault(module.COMMAND.name, module.COMMAND)
 
 
 def build_parser() -> argparse.ArgumentParser:
