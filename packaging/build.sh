@@ -30,8 +30,40 @@ else
 fi
 
 echo "== installing the app and PyInstaller into $VENV"
-# tomli: the spec reads pyproject.toml, and tomllib only exists from Python 3.11 on.
-"$py" -m pip install --quiet . "pyinstaller>=6.11,<7" "tomli>=1.1; python_version < '3.11'"
+# tomli: the spec (and the Linux step below) reads pyproject.toml, and tomllib only exists
+# from Python 3.11 on.
+"$py" -m pip install --quiet "pyinstaller>=6.11,<7" "tomli>=1.1; python_version < '3.11'"
+case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64)
+        # Here the `tensorflow` wheel carries the CUDA kernels, which the bundle never uses;
+        # `tensorflow-cpu` is the same release without them (about 400 MB less in the
+        # bundle). It is another distribution name, so the app goes in with --no-deps and
+        # its pyproject dependencies with tensorflow renamed. Elsewhere plain `pip install .`:
+        # macOS has no tensorflow-cpu wheel, and Windows' tensorflow is a CPU build already
+        # (native Windows GPU support ended with TensorFlow 2.10).
+        "$py" - >build/requirements.txt <<'EOF'
+import re
+try:
+    import tomllib
+except ModuleNotFoundError:
+    import tomli as tomllib
+with open("pyproject.toml", "rb") as file:
+    for dep in tomllib.load(file)["project"]["dependencies"]:
+        print(re.sub(r"^tensorflow(?![A-Za-z0-9._-])", "tensorflow-cpu", dep))
+EOF
+        # A build/venv made before this script used tensorflow-cpu has `tensorflow`, whose
+        # files tensorflow-cpu shares: remove both, and tensorflow-cpu comes back whole.
+        if "$py" -m pip show tensorflow >/dev/null 2>&1; then
+            "$py" -m pip uninstall --quiet --yes tensorflow tensorflow-cpu 2>/dev/null
+        fi
+        echo "   dependencies:" $(cat build/requirements.txt)
+        "$py" -m pip install --quiet -r build/requirements.txt
+        "$py" -m pip install --quiet --no-deps .
+        ;;
+    *)
+        "$py" -m pip install --quiet .
+        ;;
+esac
 
 echo "== running PyInstaller"
 # The command, not `python -m PyInstaller`: -m would put this checkout first on the

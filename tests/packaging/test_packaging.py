@@ -67,6 +67,7 @@ def run_spec(root: Path, platform: str, monkeypatch, workpath: Path,
     monkeypatch.setattr(sys, "platform", platform)
     spec = root / "packaging" / SPEC.name
     exec(compile(spec.read_text(encoding="utf-8"), str(spec), "exec"), namespace)
+    build.namespace = namespace
     return build
 
 
@@ -188,6 +189,43 @@ def test_entry_script_runs_the_cli(monkeypatch, tmp_path):
     analysis = run_spec(ROOT, "linux", monkeypatch, tmp_path).one("Analysis")
     (script,) = analysis.args[0]
     assert "from explorer.app import main" in Path(script).read_text(encoding="utf-8")
+
+
+def test_spec_bundles_the_commands_the_registry_imports_by_name(monkeypatch, tmp_path):
+    from explorer.cli.registry import BUILTIN_MODULES
+
+    hidden = run_spec(ROOT, "linux", monkeypatch, tmp_path).one("Analysis").kwargs["hiddenimports"]
+    assert set(BUILTIN_MODULES) <= set(hidden)
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+def test_spec_drops_unused_qt_on_linux_only(platform, monkeypatch, tmp_path):
+    build = run_spec(ROOT, platform, monkeypatch, tmp_path)
+    linux = platform == "linux"
+    binaries = [(name, f"/venv/{name}", "BINARY") for name in (
+        "PySide6/Qt/lib/libQt6Quick.so.6", "PySide6/Qt/lib/libQt6QmlModels.so.6", "libQt6Pdf.so.6",
+        "PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so",
+        "PySide6/Qt/plugins/imageformats/libqpdf.so", "PySide6/Qt/translations/qt_de.qm",
+        "PySide6/Qt/lib/libQt6Core.so.6", "PySide6/Qt/lib/libQt6OpenGL.so.6", "PySide6/Qt/lib/libQt6Svg.so.6",
+        "PySide6/Qt/plugins/imageformats/libqsvg.so", "PySide6/Qt/plugins/platforms/libqoffscreen.so")]
+    kept = [name for name, _, _ in build.namespace["without_unused"](binaries, platform)]
+    assert kept == ([name for name, _, _ in binaries[6:]] if linux else [name for name, _, _ in binaries])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or shutil.which("strip") is None,
+                    reason="strips ELF libraries with binutils' strip")
+def test_spec_strips_libraries_but_not_auditwheel_ones(monkeypatch, tmp_path):
+    build = run_spec(ROOT, "linux", monkeypatch, tmp_path)
+    library = Path(importlib.util.find_spec("_ctypes").origin)  # one of Python's own
+    vendored = tmp_path / "numpy.libs" / "libx.so"
+    vendored.parent.mkdir()
+    shutil.copy(library, vendored)
+    binaries = [("tensorflow/python/_x.so", str(library), "EXTENSION"), ("numpy.libs/libx.so", str(vendored), "BINARY")]
+    (tf, other) = build.namespace["stripped_copies"](binaries, "linux", tmp_path / "stripped")
+    assert other == binaries[1]
+    assert Path(tf[1]).parent == tmp_path / "stripped" / "tensorflow" / "python"
+    assert 0 < Path(tf[1]).stat().st_size <= library.stat().st_size
+    assert build.namespace["stripped_copies"](binaries, "win32", tmp_path) == binaries
 
 
 def _load_make_icons():
