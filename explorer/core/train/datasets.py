@@ -62,6 +62,7 @@ __all__ = [
     "read_idx",
     "load_dataset",
     "failed_download_reason",
+    "local_files_text",
     "digits_to_mnist",
 ]
 
@@ -229,10 +230,15 @@ def _download_advice(name: str, exc: Exception) -> str:
     reason = " ".join(str(exc).split()) or type(exc).__name__
     if len(reason) > 160:
         reason = reason[:157] + "..."
-    files = ("the extracted CIFAR-10 binary version (cifar-10-batches-bin)" if name == "cifar10"
-             else "the four IDX files (" + ", ".join(IDX_FILES) + ", .gz or not)")
     return (f"could not download {DATASET_LABELS[name]} ({reason}). Without internet, point --data-dir (or the "
-            f"Data folder setting) at a folder with {files}, or use the offline 'digits' dataset.")
+            f"Data folder setting) at a folder with {local_files_text(name)}, or use the offline 'digits' dataset.")
+
+
+def local_files_text(name: str) -> str:
+    """What a local folder must hold to replace dataset `name`'s download, for people."""
+    if name == "cifar10":
+        return "the extracted CIFAR-10 binary version (cifar-10-batches-bin)"
+    return f"the four IDX files ({', '.join(IDX_FILES)}, .gz or not)"
 
 
 # ------------------------------------------------------------------- digits

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QWidget
 
 from explorer.core.train.config import TrainConfig
-from explorer.core.train.datasets import DATASET_LABELS, DOWNLOADED, IDX_FILES, failed_download_reason
+from explorer.core.train.datasets import DATASET_LABELS, DOWNLOADED, failed_download_reason, local_files_text
 from explorer.ui.widgets.help_text import describe
 
 __all__ = ["OfflineOffer", "offline_advice"]
@@ -48,13 +48,7 @@ def offline_advice(config: TrainConfig | None, message: str) -> str | None:
         return None
     return (f"Could not download {DATASET_LABELS[config.dataset]} ({reason}). Without internet, set Dataset to "
             f"'digits' (bundled with scikit-learn, always offline), or set Folder to a folder holding "
-            f"{_files(config.dataset)}.")
-
-
-def _files(dataset: str) -> str:
-    if dataset == "cifar10":
-        return "CIFAR-10's binary version (cifar-10-batches-bin, extracted)"
-    return f"the four IDX files ({', '.join(IDX_FILES)}, .gz or not)"
+            f"{local_files_text(config.dataset)}.")
 
 
 class OfflineOffer(QWidget):
@@ -114,7 +108,7 @@ class OfflineOffer(QWidget):
         label = DATASET_LABELS[self._dataset]
         self.folder_button.setText(f"Choose the {label} folder…")
         describe(self.folder_button, f"Choose the {label} folder",
-                 f"Choose a folder holding {_files(self._dataset)}: Folder is set to it and the run starts.")
+                 f"Choose a folder holding {local_files_text(self._dataset)}: Folder is set to it and the run starts.")
 
     def _train_on_digits(self) -> None:
         self._controls.dataset.setCurrentText(DIGITS)
