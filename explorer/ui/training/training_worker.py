@@ -13,8 +13,6 @@ Closing the window calls `shutdown`, which stops the run and ends the thread.
 
 from __future__ import annotations
 
-import threading
-
 from PySide6.QtCore import QObject, Signal
 
 from explorer.core.train.config import TrainConfig
@@ -48,20 +46,17 @@ class TrainingController(QObject):
         self._worker: MailboxWorker | None = None  # made by the first start(): no thread until a run
         self._shut_down = False
         self._trainer = None
-        self._ended: threading.Event | None = None  # set on the worker thread once the run has returned
         self._paused = False
         self._announced = False  # what running_changed last said
         self._run_ended.connect(self._on_run_ended)  # queued: in the UI thread
         self.running_changed.connect(defer_full_collections)  # no long collection while a model trains
 
-    def _run(self, job) -> None:  # on the worker thread
-        trainer, ended = job
+    def _run(self, trainer) -> None:  # on the worker thread
         try:
             trainer.run(self.progressed.emit, self.snapshot_ready.emit)
         except Exception as exc:  # a bug must reach the window, not kill the thread silently
             self.progressed.emit(Failed(message=f"{type(exc).__name__}: {exc}"))
         finally:
-            ended.set()
             self._run_ended.emit(trainer)
 
     def start(self, config: TrainConfig, **trainer_options) -> None:
@@ -75,15 +70,15 @@ class TrainingController(QObject):
         if factory is None:
             from explorer.core.train.trainer import Trainer as factory  # TensorFlow stays lazy until here
         self._trainer = factory(config, **trainer_options)
-        self._ended = threading.Event()
         self._paused = False
         if self._worker is None:
             self._worker = MailboxWorker("training", self._run, parent=self)
-        self._worker.submit((self._trainer, self._ended))
+        self._worker.submit(self._trainer)
         self._announce(True)
 
     def is_running(self) -> bool:
-        return self._ended is not None and not self._ended.is_set()
+        # The worker is busy from the submit until the run has returned.
+        return self._worker is not None and self._worker.is_busy()
 
     def is_paused(self) -> bool:
         return self._paused and self.is_running()
@@ -117,9 +112,7 @@ class TrainingController(QObject):
 
     def wait(self, timeout_ms: int | None = None) -> bool:
         """Wait for the run to end; True if it has (or none was started)."""
-        if self._ended is None:
-            return True
-        return self._ended.wait(None if timeout_ms is None else timeout_ms / 1000)
+        return self._worker is None or self._worker.wait_idle(timeout_ms)
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         """Stop any run and end the worker thread (the window calls this when closing).
