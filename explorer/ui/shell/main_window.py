@@ -1,4 +1,4 @@
-"""The main window: three parts in tabs, menus, and a status bar.
+"""The main window: four parts in tabs, menus, and a status bar.
 
 Start-up speed is a hard requirement (window visible within 1 s), so this
 module imports neither TensorFlow nor pyqtgraph. TensorFlow is imported by a
@@ -19,6 +19,7 @@ from explorer.core.parts import PART_TITLES, PARTS
 from explorer.core.presentation import SCALES
 from explorer.paths import resource_path
 from explorer.ui.draw.draw_panel import DrawPanel
+from explorer.ui.inside.inside_part import InsidePart
 from explorer.ui.kernel_lab.kernel_lab import KernelLab
 from explorer.ui.services.gc_policy import collect_on_ui_thread
 from explorer.ui.services.inference import InferenceService
@@ -37,7 +38,7 @@ LOADING_TEXT = "Loading TensorFlow…"
 
 
 class MainWindow(QMainWindow):
-    """Top-level window holding the kernel lab, training studio and drawing pad.
+    """Top-level window holding the kernel lab, training studio, Inside part and drawing pad.
 
     Parameters
     ----------
@@ -51,8 +52,8 @@ class MainWindow(QMainWindow):
 
     Attributes
     ----------
-    kernel_lab, training, draw : QWidget
-        The three parts; built by ``_create_*`` methods so later work can
+    kernel_lab, training, inside, draw : QWidget
+        The four parts; built by ``_create_*`` methods so later work can
         replace them.
     tabs : QTabWidget
         Holds the parts in the order of :data:`PARTS`.
@@ -106,19 +107,35 @@ class MainWindow(QMainWindow):
     def _create_training(self) -> QWidget:
         return TrainingStudio(inference=self.inference)
 
+    def _create_inside(self) -> QWidget:
+        return InsidePart()
+
     def _create_draw(self) -> QWidget:
         return DrawPanel(inference=self.inference)
 
     def _connect_parts(self) -> None:
-        """The parts share one model: training snapshots feed the drawing pad's classifier."""
+        """The parts share one model: training snapshots feed the drawing pad's classifier and the Inside part."""
         self.training.snapshot_ready.connect(self.inference.set_snapshot, Qt.ConnectionType.DirectConnection)
         self.draw.quick_train_requested.connect(self.training.quick_train)
         self.draw.drawing_ready.connect(self.training.use_drawing_as_probe)
+        self._connect_inside()
+
+    def _connect_inside(self) -> None:
+        """The Inside part follows the studio's model (queued: snapshots come from the training thread)."""
+        training, inside, queued = self.training, self.inside, Qt.ConnectionType.QueuedConnection
+        training.snapshot_ready.connect(inside.set_snapshot, queued)
+        training.model_file_loaded.connect(inside.set_model_file)
+        training.test_data_ready.connect(inside.set_test_data)
+        if hasattr(training, "replayed"):  # the run's timeline, where the studio has one
+            training.replayed.connect(inside.set_snapshot, queued)
+        self.draw.drawing_ready.connect(inside.set_drawing)
+        inside.probe_chosen.connect(training.use_drawing_as_probe)
 
     def _build_tabs(self) -> None:
         self.inference = InferenceService(self)  # the app's classifier thread (no TensorFlow until used)
         self.kernel_lab = self._create_kernel_lab()
         self.training = self._create_training()
+        self.inside = self._create_inside()
         self.draw = self._create_draw()
         self._connect_parts()
         self.tabs = QTabWidget(self)
@@ -128,8 +145,8 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_current_changed)
         self.setCentralWidget(self.tabs)
 
-    def _part_widgets(self) -> tuple[QWidget, QWidget, QWidget]:
-        return (self.kernel_lab, self.training, self.draw)
+    def _part_widgets(self) -> tuple[QWidget, ...]:
+        return tuple(getattr(self, _PART_ATTRS[name]) for name in PARTS)
 
     def replace_part(self, name: str, widget: QWidget) -> None:
         """Swap the widget of part ``name`` for ``widget``, keeping its tab.
@@ -156,7 +173,7 @@ class MainWindow(QMainWindow):
         Parameters
         ----------
         name : str
-            One of :data:`PARTS` (``"kernel-lab"``, ``"training"``, ``"draw"``).
+            One of :data:`PARTS` (``"kernel-lab"``, ``"training"``, ``"inside"``, ``"draw"``).
 
         Raises
         ------
@@ -420,7 +437,7 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self._save_preferences()  # also when the session ends without closing the window
-        for part in (self.kernel_lab, self.training, self.draw):
+        for part in self._part_widgets():
             getattr(part, "shutdown", lambda: None)()
         self.inference.shutdown()
         if self._tf_loader.is_running():
@@ -433,7 +450,7 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-_PART_ATTRS = {"kernel-lab": "kernel_lab", "training": "training", "draw": "draw"}
+_PART_ATTRS = {"kernel-lab": "kernel_lab", "training": "training", "inside": "inside", "draw": "draw"}
 
 
 def _config_from(data: dict | None):

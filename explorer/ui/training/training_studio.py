@@ -53,10 +53,16 @@ class TrainingStudio(LazyPart):
         worker's thread (connect with ``Qt.DirectConnection`` to a thread-safe
         receiver to keep it off the UI thread).
     running_changed(bool)
+    test_data_ready(object)
+        A run's test set, ``(images, labels, class_names)`` (read-only arrays), for the Inside part.
+    model_file_loaded(str)
+        The path of a .keras file the studio adopted.
     """
 
     snapshot_ready = Signal(object)
     running_changed = Signal(bool)
+    test_data_ready = Signal(object)
+    model_file_loaded = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, *, inference=None) -> None:
         super().__init__("Preparing the training studio…", parent)
@@ -230,6 +236,7 @@ class TrainingStudio(LazyPart):
 
     def _on_started(self, update: RunStarted) -> None:
         self._started = update
+        self.test_data_ready.emit((update.test_images, update.test_labels, tuple(update.class_names)))
         self.activations.set_class_names(update.class_names)
         if self.follow_drawing.isChecked() and self._probe_image is not None:
             self.controller.set_probe(self._probe_image)
@@ -390,6 +397,7 @@ class TrainingStudio(LazyPart):
         self.summary.setText(summary_html(model=model))
         if self._inference is not None:
             self._inference.load_model_file(path)
+        self.model_file_loaded.emit(str(path))
         self._say(f"Loaded {path}; the drawing pad uses it now.")
         return True
 

@@ -64,7 +64,8 @@ def restore_font():
 
 
 def _part(window: MainWindow, name: str) -> QWidget:
-    return {"kernel-lab": window.kernel_lab, "training": window.training, "draw": window.draw}[name]
+    return {"kernel-lab": window.kernel_lab, "training": window.training, "draw": window.draw,
+            "inside": window.inside}[name]
 
 
 # ----------------------------------------------------------------- what counts as a control

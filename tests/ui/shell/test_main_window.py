@@ -43,10 +43,10 @@ def test_window_opens_offscreen_with_title_and_icon(qtbot, window):
     assert not window.windowIcon().isNull()
 
 
-def test_three_tabs_with_the_right_names(window):
+def test_four_tabs_with_the_right_names(window):
     titles = [window.tabs.tabText(i).replace("&&", "&") for i in range(window.tabs.count())]
-    assert titles == ["Kernel lab", "Training", "Draw & classify"]
-    assert PARTS == ("kernel-lab", "training", "draw")
+    assert titles == ["Kernel lab", "Training", "Draw & classify", "Inside the network"]
+    assert PARTS == ("kernel-lab", "training", "draw", "inside")
     assert [PART_TITLES[p] for p in PARTS] == titles
 
 
@@ -54,6 +54,7 @@ def test_part_attributes_are_the_tab_widgets(window):
     assert window.tabs.widget(0) is window.kernel_lab
     assert window.tabs.widget(1) is window.training
     assert window.tabs.widget(2) is window.draw
+    assert window.tabs.widget(3) is window.inside
 
 
 def test_kernel_lab_builds_after_the_first_paint_and_shows_formulas(window):

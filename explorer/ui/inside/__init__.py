@@ -1,0 +1,1 @@
+"""explorer/ui/inside: the Inside-the-network part (what the model learned)."""

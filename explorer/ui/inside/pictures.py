@@ -1,0 +1,138 @@
+"""Images and heat maps as crisp pixmaps, and the grid of captioned thumbnails the Inside views show them in."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QImage, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem
+
+from explorer.core.render.inputs import as_hwc
+from explorer.core.render.luts import DIVERGING_LUT, lut_from_anchors, lut_index
+from explorer.ui.widgets.help_text import describe
+from explorer.ui.widgets.text_style import follow_font
+
+__all__ = ["HEAT_LUT", "ImageGrid", "heat_rgb", "html_image", "pixmap", "signed_rgb"]
+
+#: Heat maps: black (nothing) to yellow (most), "inferno"; readable in both themes and colour-blind safe.
+HEAT_LUT = lut_from_anchors(("#000004", "#420a68", "#932667", "#dd513a", "#fca50a", "#fcffa4"))
+
+
+def _unit(image: np.ndarray) -> np.ndarray:
+    return np.clip(np.nan_to_num(np.asarray(image, np.float32)), 0.0, 1.0)
+
+
+def heat_rgb(heat: np.ndarray, image: np.ndarray | None = None, *, alpha: float = 0.65) -> np.ndarray:
+    """A heat map (H, W) scaled to its maximum, coloured, over a grey copy of `image` if given.
+
+    Returns
+    -------
+    ndarray
+        (H, W, 3) float32 in [0, 1].
+    """
+    values = np.nan_to_num(np.asarray(heat, np.float32))
+    top = float(values.max()) if values.size else 0.0
+    scaled = values / top if top > 1e-12 else np.zeros_like(values)
+    rgb = HEAT_LUT[lut_index(scaled)].astype(np.float32) / 255.0
+    if image is None:
+        return rgb
+    grey = _unit(as_hwc(image)).mean(axis=2, keepdims=True)
+    return (1 - alpha) * grey + alpha * rgb
+
+
+def signed_rgb(values: np.ndarray) -> np.ndarray:
+    """A signed map coloured blue (negative), white (zero), red (positive), scaled to its largest magnitude."""
+    v = np.nan_to_num(np.asarray(values, np.float32))
+    top = float(np.abs(v).max()) if v.size else 0.0
+    scaled = 0.5 + 0.5 * (v / top if top > 1e-12 else v)
+    return DIVERGING_LUT[lut_index(scaled)].astype(np.float32) / 255.0
+
+
+def pixmap(image: np.ndarray, size: int) -> QPixmap:
+    """An (H, W), (H, W, 1) or (H, W, 3) image in [0, 1], scaled by a whole factor to about `size` pixels."""
+    arr = as_hwc(image)
+    h, w, c = arr.shape
+    u8 = np.ascontiguousarray((_unit(arr) * 255.0 + 0.5).astype(np.uint8))
+    if c == 3:
+        qimage = QImage(u8.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    else:
+        grey = np.ascontiguousarray(u8[:, :, 0])
+        qimage = QImage(grey.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+    factor = max(1, round(size / max(h, w)))
+    return QPixmap.fromImage(qimage.scaled(w * factor, h * factor, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.FastTransformation))
+
+
+def html_image(image: np.ndarray, size: int = 112) -> str:
+    """An ``<img>`` tag holding the image as PNG data, for rich-text tooltips."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    pixmap(image, size).save(buffer, "PNG")
+    return f'<img src="data:image/png;base64,{base64.b64encode(bytes(data)).decode()}">'
+
+
+class ImageGrid(QListWidget):
+    """Captioned thumbnails in rows that wrap with the width; clicking one emits its data.
+
+    Signals
+    -------
+    item_chosen(int)
+        The data (e.g. a unit or a test image index) of the thumbnail clicked, or activated with Enter.
+    """
+
+    item_chosen = Signal(int)
+
+    def __init__(self, name: str, tip: str, *, size: int = 84, caption_lines: int = 2) -> None:
+        super().__init__()
+        describe(self, name, tip)
+        self._size = int(size)
+        self._lines = int(caption_lines)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setWrapping(True)
+        self.setUniformItemSizes(True)
+        self.setDragEnabled(False)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setWordWrap(True)
+        self.setSpacing(2)
+        self.setIconSize(QSize(self._size, self._size))
+        self.itemClicked.connect(self._on_item)
+        self.itemActivated.connect(self._on_item)
+        follow_font(self, lambda _font: self._fit())
+        self._fit()
+
+    def set_thumbnail_size(self, size: int) -> None:
+        """About how many pixels each thumbnail's longer side takes."""
+        self._size = int(size)
+        self.setIconSize(QSize(self._size, self._size))
+        self._fit()
+
+    def show_images(self, images: Sequence[np.ndarray], captions: Sequence[str], *,
+                    tips: Sequence[str] = (), data: Sequence[int] = ()) -> None:
+        """Replace the thumbnails: one per image, with its caption, tooltip and data."""
+        self.setUpdatesEnabled(False)
+        self.clear()
+        for i, image in enumerate(images):
+            item = QListWidgetItem(pixmap(image, self._size), captions[i] if i < len(captions) else "")
+            item.setToolTip(tips[i] if i < len(tips) else item.text())
+            item.setData(Qt.ItemDataRole.UserRole, int(data[i]) if i < len(data) else i)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+            self.addItem(item)
+        self.setUpdatesEnabled(True)
+
+    def captions(self) -> list[str]:
+        """The captions shown, in order."""
+        return [self.item(i).text() for i in range(self.count())]
+
+    def _fit(self) -> None:
+        metrics = QFontMetrics(self.font())
+        width = max(self._size + 12, metrics.horizontalAdvance("unit 000: 0.000") + 8)
+        self.setGridSize(QSize(width, self._size + self._lines * metrics.height() + 10))
+
+    def _on_item(self, item: QListWidgetItem) -> None:
+        self.item_chosen.emit(int(item.data(Qt.ItemDataRole.UserRole)))
