@@ -24,10 +24,7 @@ from dataclasses import dataclass
 from explorer.core.inspect.errors import InspectError
 
 __all__ = ["Probe", "probe", "layer_names", "unit_count", "default_embedding_layer", "output_model",
-           "output_layer_name", "score_model", "SOFTMAX_FREE_NOTE"]
-
-#: What :func:`score_model` returns, for people.
-SOFTMAX_FREE_NOTE = "the score before the softmax when the layer ends in one, else the layer's output"
+           "output_layer_name", "score_model", "score_tensor", "check_image", "check_images"]
 
 #: Layers that are the identity at inference: skipped when looking for "the last hidden layer".
 _PASS_THROUGH = ("Dropout", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "Activation")
@@ -187,17 +184,70 @@ def score_model(model, layer_name: str):
     """
     import keras
 
+    return keras.Model(probe(model).input, score_tensor(model, layer_name))
+
+
+def score_tensor(model, layer_name: str):
+    """The symbolic tensor of :func:`score_model`, in the graph of ``probe(model)``."""
+    import keras
+
     found = probe(model)
     _check_name(found, layer_name)
     layer = found.layers[layer_name]
     softmax = _is_softmax(getattr(layer, "activation", None))
     if isinstance(layer, keras.layers.Dense) and softmax:
-        score = _linear_part(keras, layer)(found.inputs[layer_name])
-    elif isinstance(layer, keras.layers.Softmax) or (isinstance(layer, keras.layers.Activation) and softmax):
-        score = found.inputs[layer_name]
-    else:
-        score = found.outputs[layer_name]
-    return keras.Model(found.input, score)
+        return _linear_part(keras, layer)(found.inputs[layer_name])
+    if isinstance(layer, keras.layers.Softmax) or (isinstance(layer, keras.layers.Activation) and softmax):
+        return found.inputs[layer_name]
+    return found.outputs[layer_name]
+
+
+def check_image(model, image):
+    """`image` as a float32 (H, W, C) array of the model's input shape ((H, W) too for one channel).
+
+    Raises
+    ------
+    InspectError
+        Wrong shape, or NaN/infinite pixels.
+    """
+    import numpy as np
+
+    shape = probe(model).input_shape
+    array = np.asarray(image, dtype=np.float32)
+    if array.ndim == 2 and shape[2] == 1:
+        array = array[:, :, None]
+    if array.shape != shape:
+        raise InspectError(f"this model takes images of shape {_shape_text(shape)}, got {_shape_text(array.shape)}")
+    if not np.isfinite(array).all():
+        raise InspectError("the image contains NaN or infinite values")
+    return array
+
+
+def check_images(model, images):
+    """`images` as a float32 (N, H, W, C) batch of the model's input shape (N >= 1).
+
+    Raises
+    ------
+    InspectError
+        Wrong shape, no images, or NaN/infinite pixels.
+    """
+    import numpy as np
+
+    shape = probe(model).input_shape
+    array = np.asarray(images)
+    if array.ndim != 4 or array.shape[1:] != shape:
+        raise InspectError(f"this model takes images of shape (N, {_shape_text(shape)[1:-1]}), "
+                           f"got {_shape_text(array.shape)}")
+    if len(array) == 0:
+        raise InspectError("there are no images")
+    array = array.astype(np.float32, copy=False)
+    if not np.isfinite(array).all():
+        raise InspectError("the images contain NaN or infinite values")
+    return array
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join(str(int(n)) for n in shape) + ")"
 
 
 # ------------------------------------------------------------------ internals
