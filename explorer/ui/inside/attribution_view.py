@@ -107,6 +107,6 @@ class AttributionView(ViewFrame):
         tips[4] += "; red: covering it lowers the probability, blue: raises it"
         self.grid.show_images(pictures, captions, tips=tips)
         note = f" {maps.note}" if maps.note else ""
-        self.caption.setText(f"Why {maps.caption} is '{maps.class_name}' (score {maps.probability:.3g}): bright "
+        self.caption.setText(f"Why {maps.caption} is '{maps.class_name}' (model output {maps.probability:.3g}): bright "
                              f"pixels mattered most.{note} Model: {answer.source}.")
         self.show_result()

@@ -105,13 +105,12 @@ def attribute(model, facts: ModelFacts, request: AttributionRequest, *, progress
               should_stop: Stop) -> AttributionMaps:
     """Grad-CAM, saliency, SmoothGrad and occlusion of one image, side by side."""
     from explorer.core.inspect.attribution import grad_cam, occlusion, saliency
-    from explorer.core.inspect.embedding import layer_features
     from explorer.core.inspect.errors import Cancelled
 
     image = np.asarray(request.image, np.float32)
     if tuple(image.shape) != facts.input_shape:
         raise ValueError(f"the image is {_shape(image.shape)} but the model takes {_shape(facts.input_shape)}")
-    scores = np.asarray(layer_features(model, facts.output_layer, image[None]))[0]
+    scores = np.asarray(model(image[None], training=False)).reshape(-1)
     index = int(np.argmax(scores)) if request.class_index < 0 else int(request.class_index)
     if not 0 <= index < len(scores):
         raise ValueError(f"class {index} is out of range: the model has {len(scores)} outputs")
