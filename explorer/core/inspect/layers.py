@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from explorer.core.inspect.errors import InspectError
 
 __all__ = ["Probe", "probe", "layer_names", "unit_count", "default_embedding_layer", "output_model",
-           "output_layer_name", "score_model", "score_tensor", "check_image", "check_images"]
+           "output_layer_name", "score_model", "score_tensor", "check_image", "check_images", "check_layer",
+           "pre_activation_tensor"]
 
 #: Layers that are the identity at inference: skipped when looking for "the last hidden layer".
 _PASS_THROUGH = ("Dropout", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "Activation")
@@ -202,6 +203,30 @@ def score_tensor(model, layer_name: str):
     return found.outputs[layer_name]
 
 
+def pre_activation_tensor(model, layer_name: str):
+    """The linear part (before the activation) of a Dense or Conv2D layer with a non-linear activation.
+
+    Activation maximisation also climbs it a little: a ReLU unit that is zero
+    everywhere at the start has no gradient of its own.
+
+    Returns
+    -------
+    KerasTensor or None
+        None for other layers, a linear activation, or a softmax (:func:`score_tensor` covers that).
+    """
+    import keras
+
+    found = probe(model)
+    _check_name(found, layer_name)
+    layer = found.layers[layer_name]
+    activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
+    if activation in ("linear", "softmax"):
+        return None
+    if type(layer) is keras.layers.Dense or (type(layer) is keras.layers.Conv2D and layer.groups == 1):
+        return _linear_part(keras, layer)(found.inputs[layer_name])
+    return None
+
+
 def check_image(model, image):
     """`image` as a float32 (H, W, C) array of the model's input shape ((H, W) too for one channel).
 
@@ -248,6 +273,11 @@ def check_images(model, images):
 
 def _shape_text(shape) -> str:
     return "(" + ", ".join(str(int(n)) for n in shape) + ")"
+
+
+def check_layer(model, layer_name: str) -> None:
+    """Raise :class:`InspectError` (listing the names there are) unless the model has `layer_name`."""
+    _check_name(probe(model), layer_name)
 
 
 # ------------------------------------------------------------------ internals
@@ -324,7 +354,7 @@ def _call(keras, layer, args, kwargs, record: _Record):
 
 
 def _linear_part(keras, dense):
-    """A layer computing x·W + b with `dense`'s own variables (no copy: it follows training)."""
+    """A layer computing x·W + b (Dense) or conv(x, W) + b with the layer's own variables (no copy)."""
 
     class LinearPart(keras.layers.Layer):
         def __init__(self, source):
@@ -332,10 +362,15 @@ def _linear_part(keras, dense):
             self.source = source
 
         def call(self, x):
-            y = keras.ops.matmul(x, self.source.kernel)
-            return y + self.source.bias if self.source.use_bias else y
+            source = self.source
+            if isinstance(source, keras.layers.Dense):
+                y = keras.ops.matmul(x, source.kernel)
+            else:
+                y = keras.ops.conv(x, source.kernel, strides=source.strides, padding=source.padding,
+                                   data_format=source.data_format, dilation_rate=source.dilation_rate)
+            return y + source.bias if source.use_bias else y
 
         def compute_output_shape(self, shape):
-            return (*shape[:-1], self.source.units)
+            return self.source.compute_output_shape(shape)
 
     return LinearPart(dense)
