@@ -194,6 +194,7 @@ class InsidePart(LazyPart):
             self.worker.shutdown()
 
     def _preparing(self) -> None:
+        self._idle("")  # work for the old model stops without an answer
         self._facts = None
         self.model_label.setText("Model: preparing…")
         for view in self.views.values():

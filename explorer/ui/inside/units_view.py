@@ -88,8 +88,9 @@ class UnitsView(ViewFrame):
         tips = [f"{grid.names[i]} of {grid.layer}: the input that drives its {what} to {grid.activations[i]:.4g}"
                 for i in range(done)]
         self.grid.show_images(list(grid.images), captions, tips=tips, data=grid.units[:done])
-        subject = "each class" if grid.classes else f"the first {len(grid.units)} units of {grid.layer}"
+        subject = "the classes" if grid.classes else f"the first {len(grid.units)} units of {grid.layer}"
+        what = "class" if grid.classes else "unit"
         state = "" if answer.final else f" ({done} of {len(grid.units)} so far…)"
-        self.caption.setText(f"What {subject} wants to see, with the response it reaches{state}. "
-                             f"Model: {answer.source}.")
+        self.caption.setText(f"Synthesised inputs for {subject}: each picture is what its {what} responds to most, "
+                             f"with the response it reaches{state}. Model: {answer.source}.")
         self.show_result()
