@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -46,7 +46,8 @@ class EmbeddingPlot(pg.PlotWidget):
         self.rings = pg.ScatterPlotItem(size=12, brush=None, pen=pg.mkPen("#e00000", width=1.5))
         self.addItem(self.scatter)
         self.addItem(self.rings)
-        self.scatter.sigClicked.connect(self._on_clicked)
+        # The scene's clicks, not the item's: the item only hears clicks its (tiny) shape catches.
+        self.scene().sigMouseClicked.connect(self._on_clicked)
         self.scatter.sigHovered.connect(self._on_hovered)
         self.result: EmbeddingPoints | None = None
         self.points: np.ndarray | None = None
@@ -72,7 +73,10 @@ class EmbeddingPlot(pg.PlotWidget):
         box = self.getPlotItem().getViewBox()
         box.setToolTip(self.hover_text(int(points[0].data())) if len(points) else "")
 
-    def _on_clicked(self, _item, points, _event) -> None:
+    def _on_clicked(self, event) -> None:
+        if self.result is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        points = self.scatter.pointsAt(self.scatter.mapFromScene(event.scenePos()))
         if len(points):
             self.point_clicked.emit(int(points[0].data()))
 

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtTest import QTest
 
 from explorer.ui.inside.inside_part import InsidePart
 from explorer.ui.inside.jobs import NO_MODEL
@@ -135,15 +135,17 @@ def test_clicking_a_point_of_the_embedding_makes_its_image_the_probe(qtbot, part
     points = plot.points
     gaps = np.linalg.norm(points[:, None] - points[None], axis=2) + np.eye(len(points)) * 1e9
     index = int(np.argmax(gaps.min(axis=1)))  # the loneliest point: nothing else under the pointer
-    QApplication.processEvents()
+    qtbot.wait(100)  # the view range follows the new points when the event loop runs
     box = plot.getPlotItem().getViewBox()
-    scene = box.mapViewToScene(pg_point(points[index]))
-    pos = plot.mapFromScene(scene)
+    pos = plot.mapFromScene(box.mapViewToScene(pg_point(points[index])))
+    QTest.mouseMove(plot.viewport(), QPoint(pos.x() + 40, pos.y()))
+    QTest.mouseMove(plot.viewport(), pos)
+    qtbot.waitUntil(lambda: f"test image {index}:" in box.toolTip(), timeout=5000)
+    assert "<img src=" in box.toolTip()  # the image itself
     with qtbot.waitSignal(part.probe_chosen, timeout=5000) as got:
-        qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(pos.x(), pos.y()))
+        QTest.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert np.array_equal(got.args[0], part.test_images().images[index])
     assert part.attribution.index.value() == index  # and the image to explain
-    assert f"test image {index}:" in plot.hover_text(index)
 
 
 def pg_point(xy):
