@@ -96,9 +96,10 @@ def main() -> int:
     save(window, "units")
 
     inside.top.select_layer(inside.facts().spatial[-1])
-    inside.top.unit.setValue(5)
     inside.top.count.setValue(16)
     run_view(window, inside.top)
+    # One pass ranked every unit: show one that many images excite (its 16th image still strongly).
+    inside.top.unit.setValue(int(inside.top.result.top.activations[:, -1].argmax()))
     save(window, "top-images")
 
     inside.attribution.show_test_image(8)

@@ -47,7 +47,7 @@ class AttributionView(ViewFrame):
             self.controls.addWidget(QLabel(text))
             self.controls.addWidget(widget)
         self.finish_controls()
-        self.grid = ImageGrid("Attribution maps", _TIP, size=168)
+        self.grid = ImageGrid("Attribution maps", _TIP, size=112, largest=280)
         self.set_content(self.grid)
         self.source.currentIndexChanged.connect(self._on_source_changed)
         describe(self, "Where the model looks", _TIP)
@@ -99,8 +99,8 @@ class AttributionView(ViewFrame):
         image = maps.image
         cam = heat_rgb(maps.grad_cam, image) if maps.grad_cam is not None else np.full((*image.shape[:2], 3), 0.25)
         pictures = [image, cam, heat_rgb(maps.saliency), heat_rgb(maps.smooth), signed_rgb(maps.occlusion)]
-        details = ("the picture explained", "last convolution, weighed by the gradient" if maps.grad_cam is not None
-                   else "no convolution", "|gradient|, max over channels", f"mean of {maps.smooth_samples} noisy copies",
+        details = ("the picture explained", "last conv. × gradient" if maps.grad_cam is not None
+                   else "no convolution", "|gradient|", f"{maps.smooth_samples} noisy copies",
                    f"patch {maps.patch}, stride {maps.stride}")
         captions = [f"{title}\n{detail}" for title, detail in zip(_TITLES, details)]
         tips = [f"{title}: {detail}" for title, detail in zip(_TITLES, details)]

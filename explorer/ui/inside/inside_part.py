@@ -148,6 +148,8 @@ class InsidePart(LazyPart):
             self.worker.set_snapshot(snapshot)
             if self.worker.generation != generation:
                 self._preparing()
+            elif self._facts is not None:  # the same network with newer weights: say which
+                self.model_label.setText(f"<b>Model:</b> {snapshot.source}")
 
     @Slot(str)
     def set_model_file(self, path: str) -> None:

@@ -78,6 +78,9 @@ def html_image(image: np.ndarray, size: int = 112) -> str:
 class ImageGrid(QListWidget):
     """Captioned thumbnails in rows that wrap with the width; clicking one emits its data.
 
+    The thumbnails take the largest whole-pixel scale (between `size` and `largest`) at which they all
+    fit the view, so a few pictures are shown large and many still fit without scrolling.
+
     Signals
     -------
     item_chosen(int)
@@ -86,11 +89,13 @@ class ImageGrid(QListWidget):
 
     item_chosen = Signal(int)
 
-    def __init__(self, name: str, tip: str, *, size: int = 84, caption_lines: int = 2) -> None:
+    def __init__(self, name: str, tip: str, *, size: int = 84, largest: int = 224, caption_lines: int = 2) -> None:
         super().__init__()
         describe(self, name, tip)
+        self._smallest, self._largest = int(size), int(largest)
         self._size = int(size)
         self._lines = int(caption_lines)
+        self._shown: tuple = ((), (), (), ())
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
@@ -103,18 +108,42 @@ class ImageGrid(QListWidget):
         self.setIconSize(QSize(self._size, self._size))
         self.itemClicked.connect(self._on_item)
         self.itemActivated.connect(self._on_item)
-        follow_font(self, lambda _font: self._fit())
-        self._fit()
-
-    def set_thumbnail_size(self, size: int) -> None:
-        """About how many pixels each thumbnail's longer side takes."""
-        self._size = int(size)
-        self.setIconSize(QSize(self._size, self._size))
+        follow_font(self, lambda _font: self._refit())
         self._fit()
 
     def show_images(self, images: Sequence[np.ndarray], captions: Sequence[str], *,
                     tips: Sequence[str] = (), data: Sequence[int] = ()) -> None:
         """Replace the thumbnails: one per image, with its caption, tooltip and data."""
+        self._shown = (tuple(images), tuple(captions), tuple(tips), tuple(data))
+        self._size = self._best_size(len(images), images[0].shape[:2] if len(images) else (1, 1))
+        self._fit()
+        self._fill()
+
+    def thumbnail_size(self) -> int:
+        """The side, in pixels, the thumbnails are drawn at."""
+        return self._size
+
+    def captions(self) -> list[str]:
+        """The captions shown, in order."""
+        return [self.item(i).text() for i in range(self.count())]
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        self._refit()
+
+    def _refit(self) -> None:
+        images = self._shown[0]
+        if images:
+            size = self._best_size(len(images), images[0].shape[:2])
+            if size != self._size:
+                self._size = size
+                self._fit()
+                self._fill()
+        else:
+            self._fit()
+
+    def _fill(self) -> None:
+        images, captions, tips, data = self._shown
         self.setUpdatesEnabled(False)
         self.clear()
         for i, image in enumerate(images):
@@ -125,14 +154,30 @@ class ImageGrid(QListWidget):
             self.addItem(item)
         self.setUpdatesEnabled(True)
 
-    def captions(self) -> list[str]:
-        """The captions shown, in order."""
-        return [self.item(i).text() for i in range(self.count())]
+    def _cell(self, size: int) -> QSize:
+        metrics = QFontMetrics(self.font())
+        width = max(size + 12, metrics.horizontalAdvance("unit 000: 0.000") + 8)
+        return QSize(width, size + self._lines * metrics.height() + 10)
+
+    def _best_size(self, count: int, shape) -> int:
+        """The largest thumbnail side (a whole multiple of the image's longer side) at which `count` fit."""
+        view = self.viewport().size()
+        side = max(int(shape[0]), int(shape[1]), 1)
+        best = self._smallest
+        for factor in range(max(self._largest // side, 1), 0, -1):
+            size = factor * side
+            if size < self._smallest:
+                break
+            cell = self._cell(size)
+            cols = max(view.width() // (cell.width() + 2 * self.spacing()), 1)
+            rows = -(-count // cols)
+            if rows * (cell.height() + 2 * self.spacing()) <= view.height():
+                return size
+        return best
 
     def _fit(self) -> None:
-        metrics = QFontMetrics(self.font())
-        width = max(self._size + 12, metrics.horizontalAdvance("unit 000: 0.000") + 8)
-        self.setGridSize(QSize(width, self._size + self._lines * metrics.height() + 10))
+        self.setIconSize(QSize(self._size, self._size))
+        self.setGridSize(self._cell(self._size))
 
     def _on_item(self, item: QListWidgetItem) -> None:
         self.item_chosen.emit(int(item.data(Qt.ItemDataRole.UserRole)))

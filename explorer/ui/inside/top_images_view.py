@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from explorer.ui.inside.jobs import Answer, ModelFacts, TestData, TopRequest, TopResult
@@ -37,7 +39,12 @@ class TopImagesView(ViewFrame):
             self.controls.addWidget(QLabel(text))
             self.controls.addWidget(widget)
         self.finish_controls()
-        self.grid = ImageGrid("Strongest test images", _TIP, size=84)
+        self.grid = ImageGrid("Strongest test images", _TIP, size=56, largest=168)
+        self.formula = QLabel()
+        self.formula.setAccessibleName("Receptive field formula")
+        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.formula.hide()
+        self.layout().insertWidget(2, self.formula)
         self.set_content(self.grid)
         self.layer.currentIndexChanged.connect(self._on_layer_changed)
         self.unit.valueChanged.connect(self._show_unit)
@@ -50,6 +57,10 @@ class TopImagesView(ViewFrame):
 
     def unavailable(self, facts: ModelFacts | None) -> str | None:
         return super().unavailable(facts) or (NO_DATA if self.data is None else None)
+
+    def show_message(self, text: str) -> None:
+        super().show_message(text)
+        self.formula.hide()
 
     def fill_controls(self, facts: ModelFacts) -> None:
         self.result = None
@@ -99,12 +110,17 @@ class TopImagesView(ViewFrame):
             images.append(crop(image, field, (row, col)) if field is not None else image)
             label = int(data.labels[int(index)])
             name = data.class_names[label] if label < len(data.class_names) else str(label)
-            captions.append(f"#{int(index)}: {top.activations[unit, rank]:.3g}")
+            captions.append(f"#{int(index)}\n{top.activations[unit, rank]:.3g}")
             where = "the whole image" if field is None else _box_text(field.box(row, col))
             tips.append(f"test image {int(index)} (a {name}): unit {unit} responds {top.activations[unit, rank]:.4g} "
                         f"at map position ({row}, {col}); shown: {where}")
         self.grid.show_images(images, captions, tips=tips, data=[int(i) for i in top.indices[unit]])
-        self.caption.setText(_field_text(top.layer, unit, field) + f" Model: {self._source}.")
+        active = int(np.count_nonzero(top.activations[unit] > 0))
+        silent = (f" Only {active} of these {len(images)} images make it respond at all: a unit that rarely fires."
+                  if active < len(images) else "")
+        self.caption.setText(f"{_field_text(top.layer, unit, field)}{silent} Model: {self._source}.")
+        self.formula.setText(field.formula if field is not None else "")
+        self.formula.setVisible(field is not None)
         self.show_result()
 
 
@@ -120,4 +136,5 @@ def _field_text(layer: str, unit: int, field) -> str:
     (h, w), (jy, jx), (sy, sx) = field.size, field.jump, field.start
     return (f"Unit {unit} of {layer}: each crop is its receptive field, {h}×{w} input pixels, around the "
             f"strongest position. Neighbouring positions are {jy}×{jx} pixels apart (the jump); position (0, 0) "
-            f"is centred at input pixel ({sy:g}, {sx:g}). {field.formula}")
+            f"is centred at input pixel ({sy:g}, {sx:g}); the recursion below gives the size (r), jump (j) and "
+            "centre (c) layer by layer.")

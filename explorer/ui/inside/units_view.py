@@ -37,7 +37,7 @@ class UnitsView(ViewFrame):
             self.controls.addWidget(QLabel(text))
             self.controls.addWidget(widget)
         self.finish_controls()
-        self.grid = ImageGrid("Synthesised inputs", _TIP, size=84)
+        self.grid = ImageGrid("Synthesised inputs", _TIP, size=56, largest=168)
         self.set_content(self.grid)
         self.layer.currentIndexChanged.connect(self._on_layer_changed)
         describe(self, "What a unit wants to see", _TIP)
@@ -83,7 +83,7 @@ class UnitsView(ViewFrame):
     def show_answer(self, answer: Answer) -> None:
         grid: UnitGrid = answer.value
         done = len(grid.images)
-        captions = [f"{grid.names[i]}: {grid.activations[i]:.3g}" for i in range(done)]
+        captions = [f"{grid.names[i]}\n{grid.activations[i]:.3g}" for i in range(done)]
         what = "class score" if grid.classes else "mean activation"
         tips = [f"{grid.names[i]} of {grid.layer}: the input that drives its {what} to {grid.activations[i]:.4g}"
                 for i in range(done)]
