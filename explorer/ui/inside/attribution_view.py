@@ -98,7 +98,7 @@ class AttributionView(ViewFrame):
         maps: AttributionMaps = answer.value
         image = maps.image
         cam = heat_rgb(maps.grad_cam, image) if maps.grad_cam is not None else np.full((*image.shape[:2], 3), 0.25)
-        pictures = [image, cam, heat_rgb(maps.saliency), heat_rgb(maps.smooth), signed_rgb(maps.occlusion)]
+        pictures = [image, cam, heat_rgb(maps.saliency), heat_rgb(maps.smooth), signed_rgb(maps.occlusion, image)]
         details = ("the picture explained", "last conv. × gradient" if maps.grad_cam is not None
                    else "no convolution", "|gradient|", f"{maps.smooth_samples} noisy copies",
                    f"patch {maps.patch}, stride {maps.stride}")

@@ -43,12 +43,19 @@ def heat_rgb(heat: np.ndarray, image: np.ndarray | None = None, *, alpha: float 
     return (1 - alpha) * grey + alpha * rgb
 
 
-def signed_rgb(values: np.ndarray) -> np.ndarray:
-    """A signed map coloured blue (negative), white (zero), red (positive), scaled to its largest magnitude."""
+def signed_rgb(values: np.ndarray, image: np.ndarray | None = None, *, alpha: float = 0.8) -> np.ndarray:
+    """A signed map coloured blue (negative), white (zero), red (positive), scaled to its largest magnitude.
+
+    With `image`, a grey copy of it shows through (1 - `alpha`), so the map can be read against the strokes.
+    """
     v = np.nan_to_num(np.asarray(values, np.float32))
     top = float(np.abs(v).max()) if v.size else 0.0
     scaled = 0.5 + 0.5 * (v / top if top > 1e-12 else v)
-    return DIVERGING_LUT[lut_index(scaled)].astype(np.float32) / 255.0
+    rgb = DIVERGING_LUT[lut_index(scaled)].astype(np.float32) / 255.0
+    if image is None:
+        return rgb
+    grey = _unit(as_hwc(image)).mean(axis=2, keepdims=True)
+    return alpha * rgb + (1 - alpha) * (1 - grey)
 
 
 def pixmap(image: np.ndarray, size: int) -> QPixmap:
@@ -156,7 +163,7 @@ class ImageGrid(QListWidget):
 
     def _cell(self, size: int) -> QSize:
         metrics = QFontMetrics(self.font())
-        width = max(size + 12, metrics.horizontalAdvance("unit 000: 0.000") + 8)
+        width = max(size + 12, metrics.horizontalAdvance("unit 000") + 12)
         return QSize(width, size + self._lines * metrics.height() + 10)
 
     def _best_size(self, count: int, shape) -> int:

@@ -237,3 +237,30 @@ def test_the_drawing_is_explained_when_chosen(qtbot, part):
     qtbot.mouseClick(part.attribution.show_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: part.attribution.grid.count() == 5, timeout=WAIT_MS)
     assert "your drawing" in part.attribution.caption.text()
+
+
+def test_a_model_without_convolutions_says_what_it_lacks(qtbot, part):
+    from explorer.core.model.specs import LayerSpec
+
+    dense_only = (LayerSpec("flatten"), LayerSpec("dense", units=7))
+    facts = _with_model(qtbot, part, tiny_snapshot(4, layers=dense_only))
+    assert facts.spatial == ()
+    part.attribution.show_test_image(0)
+    _show(qtbot, part, part.attribution)
+    qtbot.waitUntil(lambda: part.attribution.grid.count() == 5, timeout=WAIT_MS)
+    assert "No Grad-CAM" in part.attribution.caption.text()
+    assert part.attribution.grid.captions()[1].endswith("no convolution")
+    _show(qtbot, part, part.top)
+    qtbot.waitUntil(lambda: part.top.grid.count() == part.top.count.value(), timeout=WAIT_MS)
+    assert "sees the whole image" in part.top.caption.text()
+
+
+def test_a_file_that_cannot_be_loaded_is_explained_and_nothing_breaks(qtbot, part, tmp_path):
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"not a zip file")
+    part.set_model_file(str(broken))
+    qtbot.waitUntil(lambda: (part.units.message() or "").startswith("This model cannot be inspected"),
+                    timeout=WAIT_MS)
+    assert not part.units.show_button.isEnabled()
+    _with_model(qtbot, part, data=False)  # a good model afterwards is inspected as usual
+    assert part.units.show_button.isEnabled()
