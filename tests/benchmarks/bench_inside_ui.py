@@ -23,12 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from explorer.core.arrays import frozen_array  # noqa: E402
 from explorer.core.model.snapshot import ModelSnapshot  # noqa: E402
 from explorer.ui.inside.inside_part import InsidePart  # noqa: E402
 from explorer.ui.inside.jobs import TestData  # noqa: E402
+from explorer.ui.shell.application import create_application  # noqa: E402
 
 
 def pump(seconds: float) -> None:
@@ -59,7 +59,7 @@ def main() -> int:
 
     from explorer.core.model.build import build_model
 
-    app = QApplication.instance() or QApplication([])
+    app = create_application()  # the app's settings (its GIL switch interval among them)
     keras.utils.set_random_seed(0)
     model = build_model("mnist-convnet")
     snapshot = ModelSnapshot("mnist-convnet", (), (28, 28, 1), tuple(str(i) for i in range(10)),
@@ -92,7 +92,11 @@ def main() -> int:
     base = baseline.max()
     print(f"idle baseline: longest gap {base:.1f} ms (p99 {np.percentile(baseline, 99):.1f} ms)")
     for name, start in (("maximise 32 units of conv2d_2", maximise), ("t-SNE of 2,000 images", tsne)):
+        reports = []
+        part.worker.progressed.connect(reports.append)
         gaps, took = gaps_while(part, start)
+        part.worker.progressed.disconnect(reports.append)
+        print(f"  {len(reports)} progress reports;", end=" ")
         print(f"{name}: {took:.1f} s; longest UI gap {gaps.max():.1f} ms (p99 {np.percentile(gaps, 99):.1f} ms), "
               f"{gaps.max() / base:.2f}x the idle baseline; {part.status.text()}")
     part.shutdown()

@@ -14,6 +14,7 @@ of this object, which lives in the UI thread, so Qt queues them there.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ __all__ = ["KINDS", "InspectWorker"]
 #: The request kinds, one per view (the key each one's newest request waits under).
 KINDS = ("units", "top", "attribution", "embedding")
 _MODEL, _DATA = "\0model", "\0data"
+_WORKER_NICE = 10  # the worker's CPU priority below the window's (see _yield_cpu_to_the_window)
 _PROGRESS_INTERVAL_S = 0.05  # progress reports at most 20 times a second: the UI draws each one
 _TEXTS = {"units": "Synthesising what each unit wants to see", "top": "Finding the strongest test images",
           "attribution": "Computing where the model looks", "embedding": "Embedding the test images"}
@@ -94,8 +96,12 @@ class _Inspector:
         self._staged = None  # newest weights of the same architecture, applied when a request needs them
         self._source = ""
         self._problem = NO_MODEL
+        self._niced = False
 
     def handle(self, job) -> None:
+        if not self._niced:
+            self._niced = True
+            _yield_cpu_to_the_window()
         if isinstance(job, _ModelJob):
             self._use(job)
         elif isinstance(job, _DataJob):
@@ -290,6 +296,23 @@ class InspectWorker(QObject):
     def _on_bug(self, item, message: str) -> None:
         kind = getattr(item, "kind", "model")
         self.failed.emit(Problem(kind, getattr(item, "serial", 0), _sentence(message)))
+
+
+def _yield_cpu_to_the_window() -> None:
+    """Lower this (worker) thread's CPU priority, and that of the threads it starts (OpenMP's for t-SNE).
+
+    On a machine whose cores are all busy the UI thread then gets a core first, so the window keeps
+    reacting; the work takes the same time when cores are free. Linux only (a thread's id is a
+    process id there); elsewhere, and without permission, nothing changes.
+    """
+    import os
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _WORKER_NICE)
+        except (AttributeError, OSError):
+            pass
 
 
 def _sentence(message: str) -> str:
