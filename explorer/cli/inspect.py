@@ -32,7 +32,8 @@ Methods:
   maximize    synthesise the input that maximises --unit K of --layer (or --class C of the output);
               --npy: the input (H, W, C) float32 in [0, 1]; --json: layer, unit, activation
   top-images  the --count images (of --dataset's test set or --images N.npy) that excite --unit K of
-              --layer most, their receptive field boxed; --json: indices, activations (strongest first)
+              --layer most, their receptive field boxed; --json: indices, activations (strongest first);
+              --npy: (count, 2) float32 rows of index, activation
   occlusion   the drop of the class probability when a --patch square slides over --image (--stride)
   saliency    the gradient of the class score w.r.t. the pixels (--smooth N: SmoothGrad over N noisy copies)
   gradcam     Grad-CAM at the last convolution
@@ -41,7 +42,8 @@ Methods:
               --npy: the (N, 2) coordinates
 
 --image is an image file (PNG, JPEG, ...; resized and converted to the model's input) or a .npy array
-of exactly the model's input shape; --images is an (N, H, W, C) float32 .npy in [0, 1]."""
+of exactly the model's input shape (--invert: dark ink on white paper for an MNIST model);
+--images is an (N, H, W, C) float32 .npy in [0, 1]."""
 
 #: Arrays read with --image / --images: far above the course's data (10,000 CIFAR images: 123 MB).
 _MAX_NPY_BYTES = 1 * 2**30
@@ -55,6 +57,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unit", type=int, metavar="K", help="unit (channel) of --layer")
     parser.add_argument("--class", dest="class_index", type=int, metavar="C", help="output class")
     parser.add_argument("--image", metavar="FILE", help="image file or .npy (occlusion, saliency, gradcam)")
+    parser.add_argument("--invert", action="store_true", help="use 1 - image (a dark digit on white paper)")
     parser.add_argument("--images", metavar="FILE.npy", help="(N, H, W, C) float32 images in [0, 1]")
     parser.add_argument("--dataset", metavar="NAME", help="use this dataset's test images (mnist, cifar10, ...)")
     parser.add_argument("--data-dir", metavar="DIR", help="local files for --dataset instead of a download")
@@ -176,6 +179,8 @@ def _attribution(model, args):
     from explorer.core.inspect.pictures import heat_picture
 
     image = _input_image(model, _need(args.image, "--image"))
+    if args.invert:
+        image = 1.0 - image
     found = probe(model)
     probabilities = np.asarray(output_model(model, [found.output])(image[None], training=False)).reshape(-1)
     predicted = int(np.argmax(probabilities))

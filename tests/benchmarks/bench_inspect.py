@@ -89,8 +89,8 @@ def main() -> int:
 
     one_image = predict_time(model, test[:1])
     cold, result = timed(maximize, model, last_conv, [0])
-    warm, _ = timed(maximize, model, last_conv, [1])
     report(f"maximize 1 unit of {last_conv}, first call (traces)", cold, one_image, 2.0)
+    warm, _ = timed(maximize, model, last_conv, [1])
     report(f"maximize 1 unit of {last_conv}, again", warm, one_image, 2.0)
     units = model.get_layer(last_conv).output.shape[-1]
     every, every_result = timed(maximize, model, last_conv, list(range(units)))
@@ -137,7 +137,8 @@ def write_pictures(folder: Path, model, units, class_names) -> None:
     classes = maximize(model, output_layer_name(model), list(range(len(class_names))))
     for name, result in (("units", units), ("classes", classes)):
         Image.fromarray(image_grid(result.images)).save(folder / f"maximize_{name}.png")
-        print(f"  {name}: activations {np.round(result.activations, 2).tolist()} -> {folder / f'maximize_{name}.png'}")
+        values = " ".join(f"{v:.2f}" for v in result.activations)
+        print(f"  {name}: activations {values} -> {folder / f'maximize_{name}.png'}")
 
 
 if __name__ == "__main__":

@@ -123,7 +123,13 @@ def test_occlusion_of_an_image_file_is_resized(saved, capsys, tmp_path):
     code, _, err = _run(capsys, "--model", str(folder / "tiny.keras"), "--method", "occlusion", "--image",
                         str(tmp_path / "g.png"), "--out", str(tmp_path / "o.png"), "--npy", str(tmp_path / "o.npy"))
     assert code == 0, err
-    assert np.load(tmp_path / "o.npy").shape == (12, 12)
+    plain = np.load(tmp_path / "o.npy")
+    assert plain.shape == (12, 12)
+    code, _, err = _run(capsys, "--model", str(folder / "tiny.keras"), "--method", "occlusion", "--image",
+                        str(tmp_path / "g.png"), "--invert", "--out", str(tmp_path / "o.png"),
+                        "--npy", str(tmp_path / "o.npy"))
+    assert code == 0, err
+    assert not np.array_equal(np.load(tmp_path / "o.npy"), plain)
 
 
 def test_embedding_coordinates(saved, capsys):
