@@ -321,6 +321,9 @@ class _Record:
         self.layers: dict = {}
         self.containers: set = set()
         self.producer: dict = {}
+        # Every tensor of the trace stays alive until it ends: `producer` is keyed by id(), and a
+        # freed tensor's id could come back for a new one and name the wrong producer.
+        self.alive: list = []
 
 
 def _trace(keras, model, x, record: _Record):
@@ -349,6 +352,7 @@ def _call(keras, layer, args, kwargs, record: _Record):
         if nested:
             record.containers.add(name)
     for tensor in keras.tree.flatten(out):
+        record.alive.append(tensor)
         record.producer.setdefault(id(tensor), name)
     return out
 

@@ -108,20 +108,24 @@ def maximize(model, layer_name: str, units: Sequence[int], *, steps: int = DEFAU
     settings = tuple(tf.constant(v, tf.float32) for v in (learning_rate, decay)) + (
         tf.constant(jitter, tf.int32), tf.constant(blur_every, tf.int32))
     done = 0
+    activations = None
     for size, share in zip(sizes, shares):
         var = tf.image.resize(tf.constant(image), size, method="bilinear")
         for start in range(0, share, _CHUNK):
             check_stop(should_stop)
             count = min(_CHUNK, share - start)
-            var = fns.run(var, unit_tensor, tf.constant(seed, tf.int32), tf.constant(done, tf.int32),
-                          tf.constant(count, tf.int32), *settings)
+            var, activations = fns.run(var, unit_tensor, tf.constant(seed, tf.int32), tf.constant(done, tf.int32),
+                                       tf.constant(count, tf.int32), *settings)
             done += count
             if progress is not None:
                 progress(done / steps)
         image = var.numpy()
+    # The last scale is the input size (resized anyway, should a scale list end below 1).
     final = np.clip(tf.image.resize(image, (height, width), method="bilinear").numpy(), 0.0, 1.0)
     final = final.astype(np.float32)
-    activations = fns.response(tf.constant(final), unit_tensor).numpy().astype(np.float32)
+    if final.shape[1:3] != image.shape[1:3]:
+        activations = fns.response(tf.constant(final), unit_tensor)
+    activations = np.asarray(activations, np.float32)
     return Maximized(layer=layer_name, units=tuple(chosen), images=final, activations=activations)
 
 
@@ -154,6 +158,19 @@ def _check_units(model, layer_name, units) -> list[int]:
     if bad:
         raise InspectError(f"unit {bad[0]} is out of range: layer {layer_name} has {total} units (0..{total - 1})")
     return chosen
+
+
+class _LazyFunction:
+    """A tf.function traced on its first call only (tracing costs a second; many callers never need it)."""
+
+    def __init__(self, build):
+        self._build = build
+        self._function = None
+
+    def __call__(self, *args):
+        if self._function is None:
+            self._function = self._build()
+        return self._function(*args)
 
 
 @dataclass(frozen=True)
@@ -206,7 +223,9 @@ def _functions(model, layer_name) -> _Functions:
             v = tf.cond(tf.equal(step % blur_every, blur_every - 1), lambda: blur(v), lambda: v)
             return i + 1, tf.clip_by_value(v, 0.0, 1.0)
 
-        return tf.while_loop(lambda i, v: i < count, body, [tf.constant(0), var])[1]
+        var = tf.while_loop(lambda i, v: i < count, body, [tf.constant(0), var])[1]
+        # The response to the image as it stands (full size, no jitter): one traced function, not two.
+        return var, response(tf.image.resize(var, (height, width), method="bilinear"), units)
 
     image_spec = tf.TensorSpec((None, None, None, channels), tf.float32)
     unit_spec = tf.TensorSpec((None,), tf.int32)
@@ -215,6 +234,7 @@ def _functions(model, layer_name) -> _Functions:
     return _Functions(
         run=tf.function(run, input_signature=[image_spec, unit_spec, scalar, scalar, scalar, real, real, scalar,
                                               scalar]),
-        response=tf.function(lambda x, units: response(x, units), input_signature=[tf.TensorSpec((None, height, width, channels), tf.float32),
-                                                        unit_spec]),
+        response=_LazyFunction(lambda: tf.function(
+            lambda x, units: response(x, units),
+            input_signature=[tf.TensorSpec((None, height, width, channels), tf.float32), unit_spec])),
     )

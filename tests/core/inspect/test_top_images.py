@@ -10,19 +10,22 @@ from explorer.core.inspect.top_images import crop, top_images
 from tests.core.inspect.inspect_models import functional_model, nested_model, random_images
 
 
-def _brute_force(model, layer, images, unit, count):
+def _one_by_one(model, layer, images):
     import keras
 
     from explorer.core.inspect.layers import output_model
 
     flat = output_model(model, [layer])
+    return [np.asarray(keras.ops.convert_to_numpy(flat(image[None])))[0] for image in images]
+
+
+def _brute_force(outputs, unit, count):
     values, where = [], []
-    for image in images:  # one image and one unit at a time
-        out = np.asarray(keras.ops.convert_to_numpy(flat(image[None])))[0]
+    for out in outputs:  # one image and one unit at a time
         unit_map = out[..., unit]
         values.append(float(unit_map.mean()))
         where.append(np.unravel_index(np.argmax(unit_map), unit_map.shape) if unit_map.ndim == 2 else (0, 0))
-    order = sorted(range(len(images)), key=lambda i: (-values[i], i))[:count]
+    order = sorted(range(len(outputs)), key=lambda i: (-values[i], i))[:count]
     return order, [values[i] for i in order], [where[i] for i in order]
 
 
@@ -33,8 +36,9 @@ def test_ranking_equals_brute_force(make, layer):
     images = random_images(40, seed=2)
     result = top_images(model, layer, images, count=5, batch_size=16)
     assert result.indices.shape == (result.activations.shape[0], 5)
+    outputs = _one_by_one(model, layer, images)
     for unit in range(result.indices.shape[0]):
-        order, values, where = _brute_force(model, layer, images, unit, 5)
+        order, values, where = _brute_force(outputs, unit, 5)
         assert list(result.indices[unit]) == order
         np.testing.assert_allclose(result.activations[unit], values, rtol=1e-5, atol=1e-6)
         assert [tuple(p) for p in result.positions[unit]] == [tuple(int(v) for v in w) for w in where]
