@@ -76,6 +76,7 @@ class TrainingStudio(LazyPart):
         from explorer.ui.training.filters_view import FiltersView
         from explorer.ui.training.gallery_view import GalleryView
         from explorer.ui.training.offline_offer import OfflineOffer
+        from explorer.ui.training.results_gallery import ResultsGallery
         from explorer.ui.training.training_controls import TrainingControls
         from explorer.ui.training.training_worker import TrainingController
         from explorer.ui.widgets.activations_view import ActivationsView
@@ -86,6 +87,7 @@ class TrainingStudio(LazyPart):
         self.filters = FiltersView()
         self.confusion = ConfusionView()
         self.gallery = GalleryView()
+        self.results = ResultsGallery(self.confusion, self.gallery, self)  # mistakes, or a clicked cell's images
         self.augment_view = AugmentationPreview()
         self.controller = TrainingController(self)
         # Direct: the snapshots go on from the worker thread (see snapshot_ready).
@@ -171,7 +173,7 @@ class TrainingStudio(LazyPart):
         self.batch_bar.reset()
         self.activations.clear("The probe image's activations appear here while the model trains.")
         self.results_label.setText("Train a model to see its test accuracy, confusion matrix and mistakes.")
-        self.gallery.set_images(None, [], [])
+        self.results.clear()
         self._set_running(False)
 
     def shutdown(self) -> None:
@@ -263,11 +265,12 @@ class TrainingStudio(LazyPart):
         accuracy = f"{evaluation.test_accuracy:.2%}"
         self._say(f"{verb}. Test accuracy {accuracy} (loss {evaluation.test_loss:.4f}).")
         self.results_label.setText(f"<b>Test accuracy {accuracy}</b> on {len(evaluation.predicted)} test images; "
-                                   f"{len(evaluation.misclassified)} misclassified. Click a mistake to see how each "
-                                   "layer saw it.")
+                                   f"{len(evaluation.misclassified)} misclassified. Click a cell of the matrix to see "
+                                   "its images, an image to see how each layer saw it.")
         names = self._started.class_names if self._started else ()
         self.confusion.set_confusion(evaluation.confusion, names)
-        self._show_mistakes(evaluation, names)
+        if self._started is not None:
+            self.results.show(self._started.test_images, self._started.test_labels, evaluation, names)
 
     def _show_probe(self, update: _Drawn) -> None:
         if update.probe is not None:
@@ -302,15 +305,6 @@ class TrainingStudio(LazyPart):
                 self._latest_kernels = kernels[0]
                 if self.filters.isVisible():
                     self.filters.set_weights(kernels[0])
-
-    def _show_mistakes(self, evaluation, names) -> None:
-        started = self._started
-        if started is None:
-            return
-        indices = list(evaluation.misclassified[:60])
-        captions = [f"{_name(names, int(started.test_labels[i]))} → {_name(names, int(evaluation.predicted[i]))}"
-                    for i in indices]
-        self.gallery.set_images(started.test_images[indices] if indices else None, captions, indices)
 
     def _on_gallery_clicked(self, index: int) -> None:
         """A misclassified image becomes the probe: see how each layer saw it."""
