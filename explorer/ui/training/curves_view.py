@@ -115,8 +115,9 @@ class CurvesView(QWidget):
         self._history: dict[str, tuple[float, ...]] = {}
         self._moment = None  # the moment replayed (None: live)
         self._loss_top = INITIAL_LOSS_TOP
-        for line in self.lines.values():
-            line.setData([], [])
+        self._drawn: dict[str, tuple] = {}  # what each line shows: only a change is drawn again
+        for key in self.lines:
+            self._set_line(key, [], [])
         for marker in self.markers.values():
             marker.setVisible(False)
         for metric, plot in self.plots.items():
@@ -142,7 +143,7 @@ class CurvesView(QWidget):
             if key in self.lines and tuple(values) != self._history.get(key):
                 self._history[key] = tuple(values)
                 if self._moment is None:  # while replaying, the run is drawn again on show_live
-                    self.lines[key].setData(list(range(1, len(values) + 1)), list(values))
+                    self._set_line(key, range(1, len(values) + 1), values)
                 if "loss" in key:
                     self._grow_loss_range(values)
         if isinstance(update, EpochDone):
@@ -157,7 +158,7 @@ class CurvesView(QWidget):
                     self._trace[metric][0].append(x)
                     self._trace[metric][1].append(ys[-1])
                     if self._moment is None:
-                        self.lines[f"live_{metric}"].setData(xs, ys)
+                        self._set_line(f"live_{metric}", xs, ys)
                     if metric == "loss":
                         self._grow_loss_range(ys[-1:])
         for plot in self.plots.values():
@@ -172,18 +173,18 @@ class CurvesView(QWidget):
         self._moment = moment
         for key, values in moment.history.items():
             if key in self.lines:
-                self.lines[key].setData(list(range(1, len(values) + 1)), list(values))
+                self._set_line(key, range(1, len(values) + 1), values)
         for key in self._history:
             if key in self.lines and key not in moment.history:
-                self.lines[key].setData([], [])
+                self._set_line(key, [], [])
         x = moment.position
         for metric, marker in self.markers.items():
             xs, ys = self._trace[metric]
             start = moment.epoch - 1
             live = [(a, b) for a, b in zip(xs, ys) if start < a <= x + 1e-9] if not moment.epoch_end else []
-            self.lines[f"live_{metric}"].setData([a for a, _ in live], [b for _, b in live])
+            self._set_line(f"live_{metric}", [a for a, _ in live], [b for _, b in live])
             values = [(x, float(moment.metrics[key])) for key in (metric, f"val_{metric}") if key in moment.metrics]
-            self.lines[f"moment_{metric}"].setData([a for a, _ in values], [b for _, b in values])
+            self._set_line(f"moment_{metric}", [a for a, _ in values], [b for _, b in values])
             marker.setValue(x)
             marker.setVisible(True)
         for plot in self.plots.values():
@@ -196,13 +197,20 @@ class CurvesView(QWidget):
         self._moment = None
         for key, values in self._history.items():
             if key in self.lines:
-                self.lines[key].setData(list(range(1, len(values) + 1)), list(values))
+                self._set_line(key, range(1, len(values) + 1), values)
         for metric, marker in self.markers.items():
-            self.lines[f"live_{metric}"].setData(*self._live[metric])
-            self.lines[f"moment_{metric}"].setData([], [])
+            self._set_line(f"live_{metric}", *self._live[metric])
+            self._set_line(f"moment_{metric}", [], [])
             marker.setVisible(False)
         for plot in self.plots.values():
             settle_scene(plot)
+
+    def _set_line(self, key: str, xs, ys) -> None:
+        """Give line `key` these points, unless it shows them already (a redraw costs a repaint)."""
+        points = (tuple(float(x) for x in xs), tuple(float(y) for y in ys))
+        if self._drawn.get(key) != points:
+            self._drawn[key] = points
+            self.lines[key].setData(list(points[0]), list(points[1]))
 
     def marker_position(self) -> float | None:
         """Where the replay marker is (epochs), None while live."""
