@@ -97,6 +97,8 @@ def test_the_run_replayed_in_the_studio_and_the_drawing_pad(qtbot, window, tmp_p
     from explorer.core.train.config import TrainConfig
 
     studio = window.training
+    live = []
+    studio.snapshot_ready.connect(live.append)
     config = TrainConfig(model="mnist-convnet", dataset="digits", epochs=3, batch_size=16, limit=240,
                          validation_split=0.2)
     with qtbot.waitSignal(studio.running_changed, check_params_cb=lambda running: not running, timeout=120000):
@@ -134,10 +136,19 @@ def test_the_run_replayed_in_the_studio_and_the_drawing_pad(qtbot, window, tmp_p
     for a, b in zip(trained, studio.trained_model().get_weights()):
         np.testing.assert_array_equal(a, b)
 
+    # A live snapshot arriving meanwhile (as the training thread hands them over) is held back, then comes back.
+    from dataclasses import replace
+
+    newer = replace(live[-1], source="trained: the newest")
+    count = len(live)
+    studio.controller.snapshot_ready.emit(newer)
+    assert len(live) == count and replayed[-1].source.startswith("replay")
     QTest.mouseClick(timeline.live_button, Qt.MouseButton.LeftButton)
-    assert not studio.replay.active and replayed[-1].final and studio.curves.marker_position() is None
+    assert not studio.replay.active and replayed[-1] is newer and studio.curves.marker_position() is None
     assert studio.curves.data("loss")[0] == [1, 2, 3] and "as they were" not in studio.filters.caption.text()
-    qtbot.waitUntil(lambda: window.inference.model_info().source.startswith("trained"), timeout=5000)
+    qtbot.waitUntil(lambda: window.inference.model_info().source == "trained: the newest", timeout=5000)
+    studio.controller.snapshot_ready.emit(live[-1])  # live again: passed on at once
+    assert len(live) == count + 1
     window.grab().save("/tmp/replay_window.png")
 
     studio.load_model(str(sorted(tmp_path.rglob("epoch-02.keras"))[0]))  # a loaded model forgets the run
