@@ -493,10 +493,6 @@ def _keep_weights_and_probe(waiting, newer):
     return replace(newer, weights=newer.weights or waiting.weights, probe=newer.probe or waiting.probe)
 
 
-def _name(names, index: int) -> str:
-    return names[index] if 0 <= index < len(names) else str(index)
-
-
 def _progress_text(update: _Drawn) -> str:
     parts = [f"epoch {update.epoch} of {update.epochs}", f"batch {update.batch} of {update.batches}"]
     rate = 0.0 if isinstance(update, Paused) else update.samples_per_s
