@@ -115,6 +115,7 @@ def main() -> int:
     studio.replay.end()
     studio.controller.stop()
     pump(lambda: not studio.is_running(), timeout=600)
+    settle(0.5)  # the run's last updates, queued to this thread before it ended
     print(f"{len(studio.replay.moments())} moments kept of the run on {dataset}: "
           + ", ".join(m.label for m in studio.replay.moments()))
 
