@@ -61,6 +61,11 @@ class LiveSnapshots:
         with self._lock:
             self._held = True
 
+    def forget(self) -> None:
+        """Forget the newest snapshot (a new run starts: the last run's is not its model)."""
+        with self._lock:
+            self.latest = None
+
     def release(self) -> ModelSnapshot | None:
         """Pass snapshots on again; returns the newest one held back or passed (None if none came)."""
         with self._lock:
@@ -173,6 +178,7 @@ class ReplayController(QObject):
     def begin(self, config) -> None:
         """A new run of `config` starts: end any replay, forget the last run's moments."""
         self.end()
+        self._snapshots.forget()
         self._recorder.clear()
         self._config, self._started = config, None
         self.timeline.set_moments(())

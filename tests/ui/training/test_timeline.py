@@ -84,6 +84,8 @@ def test_live_snapshots_are_held_back_while_replaying():
     assert passed == ["a"] and gate.release() == "c"
     gate.offer("d")
     assert passed == ["a", "d"]
+    gate.forget()
+    assert gate.latest is None and gate.release() is None
 
 
 @pytest.fixture
