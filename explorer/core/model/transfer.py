@@ -111,7 +111,7 @@ class Advice:
 
 
 # ------------------------------------------------------------------ the base
-def load_base(source: str, *, input_shape=None):
+def load_base(source: str, *, input_shape=None, weights: str | None = "imagenet"):
     """The trained model to start from.
 
     Parameters
@@ -125,6 +125,8 @@ def load_base(source: str, *, input_shape=None):
         front of the application (``Resizing``, a fixed 1×1 ``grey_to_rgb``
         convolution, ``Rescaling`` into [-1, 1]); a global average pooling
         ends it. Default (96, 96, 3).
+    weights : "imagenet" or None
+        For an application: None builds it with random weights (offline).
 
     Raises
     ------
@@ -135,7 +137,7 @@ def load_base(source: str, *, input_shape=None):
     if not isinstance(source, str) or not source:
         raise TransferError("no base model given: name a .keras file or keras:MobileNetV2")
     if source.startswith("keras:"):
-        return _application(source[len("keras:"):], input_shape)
+        return _application(source[len("keras:"):], input_shape, weights)
     from explorer.core.model.model_files import ModelFileError, load_model
 
     try:
@@ -144,7 +146,7 @@ def load_base(source: str, *, input_shape=None):
         raise TransferError(str(exc)) from None
 
 
-def _application(name: str, input_shape):
+def _application(name: str, input_shape, weights):
     if name not in APPLICATIONS:
         raise TransferError(f"unknown Keras application {name!r}: use one of "
                             f"{', '.join('keras:' + n for n in APPLICATIONS)}")
@@ -155,7 +157,7 @@ def _application(name: str, input_shape):
     side = APPLICATIONS[name]
     size = (max(height, side), max(width, side))
     try:
-        application = getattr(keras.applications, name)(include_top=False, weights="imagenet",
+        application = getattr(keras.applications, name)(include_top=False, weights=weights,
                                                          input_shape=(*size, 3))
     except Exception as exc:  # urllib, HTTP and file errors all arrive as Exception from get_file
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -203,17 +205,19 @@ def _chain(model) -> list:
 
 
 def default_cut(model) -> str:
-    """The last layer of the convolutional base: the layer before the first Dense (or before the last layer).
+    """The last layer of the convolutional base: the layer before the first Dense (the last layer if none).
 
     Raises
     ------
     TransferError
-        If the first layer is a Dense (there is no base before it) or the model has one layer.
+        If the first layer is a Dense (there is no base before it).
     """
     keras = _keras()
     layers = _chain(model)
     first_dense = next((i for i, layer in enumerate(layers) if isinstance(layer, keras.layers.Dense)), None)
-    end = first_dense if first_dense is not None else len(layers) - 1
+    if first_dense is None:  # no classifier to slice off: a base such as a Keras application's
+        return layers[-1].name
+    end = first_dense
     if end == 0:
         raise TransferError(f"the base model starts with {layers[0].name!r}: there is no layer before it to keep")
     return layers[end - 1].name
@@ -231,9 +235,9 @@ def _cut_index(model, layers, keep_up_to: str) -> int:
     if name not in names:
         raise TransferError(f"the base model has no layer {name!r}: its layers are {', '.join(names)}")
     index = names.index(name)
-    if index == len(names) - 1 and keep_up_to:
-        raise TransferError(f"{name!r} is the base model's last layer: keep the layers up to an earlier one, so a "
-                            "new classifier can replace the old one")
+    if index == len(names) - 1 and isinstance(layers[-1], _keras().layers.Dense):
+        raise TransferError(f"{name!r} is the base model's classifier: keep the layers up to an earlier one, so "
+                            "a new classifier can replace the old one")
     return index
 
 
