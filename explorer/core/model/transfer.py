@@ -297,10 +297,18 @@ def build(base_model, plan: TransferPlan):
     -------
     keras.Sequential
         Uncompiled, named after the base; the base model is left unchanged.
+
+    Raises
+    ------
+    TransferError
+        If `plan` was made for a base without its last kept layer.
     """
     keras = _keras()
     layers = _chain(base_model)
-    kept = layers[: [layer.name for layer in layers].index(plan.keep_up_to) + 1]
+    names = [layer.name for layer in layers]
+    if plan.keep_up_to not in names:
+        raise TransferError(f"this plan was made for another base model (this one has no layer {plan.keep_up_to!r})")
+    kept = layers[: names.index(plan.keep_up_to) + 1]
     return _assemble(keras, kept, plan, copy_weights=not plan.reinitialise)
 
 
