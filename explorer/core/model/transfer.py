@@ -29,6 +29,8 @@ TensorFlow is imported lazily, inside the functions.
 
 from __future__ import annotations
 
+import contextlib
+import io
 from dataclasses import dataclass
 
 from explorer.core.model.specs import KERAS_NAMES, LayerSpec, StackError
@@ -156,13 +158,15 @@ def _application(name: str, input_shape, weights):
         raise TransferError(f"{name} takes grey or colour images, not {channels} channels")
     side = APPLICATIONS[name]
     size = (max(height, side), max(width, side))
-    try:
-        application = getattr(keras.applications, name)(include_top=False, weights=weights,
-                                                         input_shape=(*size, 3))
+    try:  # Keras prints "Downloading data from ..." on stdout, which the train command keeps for JSON
+        with contextlib.redirect_stdout(io.StringIO()):
+            application = getattr(keras.applications, name)(include_top=False, weights=weights,
+                                                             input_shape=(*size, 3))
     except Exception as exc:  # urllib, HTTP and file errors all arrive as Exception from get_file
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        text = str(exc).strip() or type(exc).__name__
+        reason = text.rsplit(" -- ", 1)[-1].splitlines()[0]  # get_file's "URL fetch failure on <url>: n -- why"
         raise TransferError(f"the ImageNet weights of {name} cannot be downloaded (is this machine offline?): "
-                            f"{first[:160]}; start from a .keras file instead") from None
+                            f"{reason[:160]}; start from a .keras file instead") from None
     layers = [keras.Input(shape=(height, width, channels))]
     if size != (height, width):
         layers.append(keras.layers.Resizing(*size, name="resize"))

@@ -151,7 +151,7 @@ def test_load_base_reads_files_in_safe_mode(convnet, tmp_path):
         transfer.load_base("keras:NoSuchNet")
 
 
-def test_an_application_offline_says_plainly_the_weights_cannot_be_downloaded(keras, monkeypatch):
+def test_an_application_offline_says_plainly_the_weights_cannot_be_downloaded(keras, monkeypatch, capsys):
     home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
     if os.path.exists(os.path.join(home, "models", "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_96_no_top.h5")):
         pytest.skip("the weights are already downloaded here")
@@ -163,7 +163,8 @@ def test_an_application_offline_says_plainly_the_weights_cannot_be_downloaded(ke
     monkeypatch.setattr(socket.socket, "connect", offline)
     with pytest.raises(TransferError, match="ImageNet weights of MobileNetV2 cannot be downloaded") as info:
         transfer.load_base("keras:MobileNetV2", input_shape=(28, 28, 1))
-    assert "\n" not in str(info.value)
+    assert "\n" not in str(info.value) and "unreachable" in str(info.value)
+    assert capsys.readouterr().out == ""  # the train command's stdout is JSON lines only
 
 
 def test_presets(convnet):
