@@ -21,6 +21,8 @@ words.
 
 A frozen layer has ``trainable = False``; Keras then also runs a frozen
 BatchNormalization in inference mode (its moving statistics stay as they are).
+A nested model that trains keeps its own BatchNormalization layers frozen,
+as the Keras guide advises for fine-tuning.
 
 The base must be a stack of layers (a Sequential, or a Functional model
 without branches); a layer of it may itself be a model (a nested base).
@@ -323,7 +325,26 @@ def set_frozen(model, plan: TransferPlan, frozen_layers) -> None:
     """
     frozen = set(frozen_layers)
     for name in plan.kept_names:
-        model.get_layer(name).trainable = name not in frozen
+        _set_trainable(model.get_layer(name), name not in frozen)
+
+
+def _set_trainable(layer, trainable: bool) -> None:
+    """Set `layer.trainable`; a nested model's BatchNormalization layers stay frozen, in inference mode.
+
+    The Keras guide: unfreezing a pre-trained base for fine-tuning must keep
+    its BatchNormalization layers in inference mode, or their statistics of
+    the new (small) data wreck what the base learned.
+    """
+    layer.trainable = trainable
+    if not trainable or not hasattr(layer, "layers"):
+        return
+    keras = _keras()
+    stack = list(layer.layers)
+    while stack:
+        inner = stack.pop()
+        if isinstance(inner, keras.layers.BatchNormalization):
+            inner.trainable = False
+        stack.extend(getattr(inner, "layers", ()))
 
 
 def _fitting_head(head: tuple, shape: tuple, num_classes: int) -> tuple:
@@ -377,7 +398,10 @@ def _assemble(keras, kept, plan: TransferPlan, *, copy_weights: bool):
     for layer, copy in copies:
         if copy_weights:
             copy.set_weights(layer.get_weights())
-        copy.trainable = plan.reinitialise or layer.name not in frozen
+        if plan.reinitialise:
+            copy.trainable = True  # from scratch: every statistic is new, nothing to protect
+        else:
+            _set_trainable(copy, layer.name not in frozen)
     return model
 
 

@@ -102,7 +102,11 @@ def test_a_nested_base_works_and_its_bn_counts_as_keras_does(keras):
         assert (plan.trainable_params, plan.non_trainable_params) == _keras_counts(model)
         assert [row.name for row in plan.rows] == ["inner", "new_dense", "new_classifier"]
         assert model.predict(np.zeros((2, 12, 12, 1), np.float32), verbose=0).shape == (2, 2)
+        bn = model.get_layer("inner").get_layer("bn")
+        assert not bn.trainable  # frozen with the base, and kept in inference mode when the base trains
     assert plan.non_trainable_params == 40 + 16  # conv 4*9+4, BN 4*4 (moving statistics counted as Keras does)
+    trains = transfer.plan(outer, num_classes=2)
+    assert trains.non_trainable_params == 16 and trains.trainable_params == 40 + 400 * 2 + 2
 
 
 def test_a_functional_stack_works_and_a_branching_one_is_refused(keras):
