@@ -77,13 +77,14 @@ def replay_snapshot(moment: ReplayMoment, template: ModelSnapshot | None, config
     """A :class:`ModelSnapshot` of `moment`: the run's own (`template`) with the moment's weights.
 
     Without a template that fits (same number and shapes of weights) it is
-    made from the run's `config` and `started`; None if neither is known.
+    made from the run's `config` and `started`; None if neither is known, or
+    if the run starts from a base model (only its snapshots say how to build it).
     """
     source = f"replay: {moment.label}"
     if template is not None and len(template.weights) == len(moment.weights) and all(
             a.shape == b.shape for a, b in zip(template.weights, moment.weights)):
         return replace(template, weights=moment.weights, source=source, final=False)
-    if config is None or started is None:
+    if config is None or started is None or config.base:
         return None
     return make_snapshot(config, started, moment.weights, source)
 
