@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
     def _connect_parts(self) -> None:
         """The parts share one model: training snapshots feed the drawing pad's classifier and the Inside part."""
         self.training.snapshot_ready.connect(self.inference.set_snapshot, Qt.ConnectionType.DirectConnection)
+        self.training.replayed.connect(self.inference.set_snapshot)  # the pad follows the run's timeline too
         self.draw.quick_train_requested.connect(self.training.quick_train)
         self.draw.drawing_ready.connect(self.training.use_drawing_as_probe)
         self._connect_inside()
@@ -126,8 +127,7 @@ class MainWindow(QMainWindow):
         training.snapshot_ready.connect(inside.set_snapshot, queued)
         training.model_file_loaded.connect(inside.set_model_file)
         training.test_data_ready.connect(inside.set_test_data)
-        if hasattr(training, "replayed"):  # the run's timeline, where the studio has one
-            training.replayed.connect(inside.set_snapshot, queued)
+        training.replayed.connect(inside.set_snapshot, queued)  # a moment of the run's timeline
         self.draw.drawing_ready.connect(inside.set_drawing)
         inside.probe_chosen.connect(training.use_drawing_as_probe)
 

@@ -53,3 +53,10 @@ def test_the_drawing_and_the_probe_travel_between_the_parts(open_window):
     probe = np.ones((12, 12, 1), np.float32)
     inside.probe_chosen.emit(probe)
     assert studio.probe_image() is probe
+
+
+def test_a_replayed_moment_of_the_run_is_inspected(qtbot, open_window):
+    window = open_window("inside")
+    window.training.replayed.emit(tiny_snapshot(source="replay: epoch 1 of 3"))
+    qtbot.waitUntil(lambda: window.inside.facts() is not None, timeout=60000)
+    assert window.inside.facts().source == "replay: epoch 1 of 3"
