@@ -24,6 +24,7 @@ from explorer.ui.inside.jobs import (
     TopResult,
     UnitGrid,
     UnitsRequest,
+    read_only,
 )
 
 __all__ = ["CHUNK", "attribute", "check_images", "embedding", "model_facts", "strongest", "synthesise"]
@@ -159,10 +160,10 @@ def embedding(model, facts: ModelFacts, request: EmbeddingRequest, *, progress: 
         raw = embed(images.reshape(n, -1), request.algorithm, progress=lambda f: progress(0.05 + share + (
             0.95 - share) * f), should_stop=should_stop)
         raw = frozen_array(np.asarray(raw, np.float32))
-    labels = frozen_array(np.asarray(request.data.labels[:n]))
+    labels = read_only(request.data.labels[:n])
     data = TestData(images, labels, request.data.class_names, request.data.source)
     return EmbeddingPoints(request.layer, request.algorithm, frozen_array(np.asarray(points, np.float32)), raw,
-                           labels, frozen_array(predicted), data)
+                           labels, read_only(predicted), data)
 
 
 def _unit_name(facts: ModelFacts, request: UnitsRequest, unit: int) -> str:

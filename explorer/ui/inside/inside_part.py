@@ -18,8 +18,7 @@ import numpy as np
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTabWidget, QWidget
 
-from explorer.core.arrays import frozen_array
-from explorer.ui.inside.jobs import Answer, ModelFacts, Problem, Progress, TestData
+from explorer.ui.inside.jobs import Answer, ModelFacts, Problem, Progress, TestData, read_only
 from explorer.ui.widgets.form_widgets import combo_box
 from explorer.ui.widgets.help_text import describe
 from explorer.ui.widgets.lazy_part import LazyPart
@@ -35,8 +34,7 @@ def test_data(value, source: str = "the training run's test set") -> TestData:
     if isinstance(value, TestData):
         return value
     images, labels, names = value
-    return TestData(frozen_array(np.asarray(images, np.float32)), frozen_array(np.asarray(labels)),
-                    tuple(str(n) for n in names), source)
+    return TestData(read_only(images, np.float32), read_only(labels, np.int64), tuple(str(n) for n in names), source)
 
 
 class InsidePart(LazyPart):

@@ -18,11 +18,12 @@ import sys
 import time
 from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from explorer.core.model.snapshot import ModelSnapshot
 from explorer.ui.inside import computations
-from explorer.ui.inside.jobs import NO_MODEL, Answer, ModelFacts, Problem, Progress, TestData
+from explorer.ui.inside.jobs import NO_MODEL, Answer, ModelFacts, Problem, Progress, TestData, read_only
 from explorer.ui.services.workers import MailboxWorker
 
 __all__ = ["KINDS", "InspectWorker"]
@@ -143,7 +144,8 @@ class _Inspector:
         except Exception as exc:  # offline, a missing folder: the message says what to do
             self._emit.failed.emit(Problem("data", 0, f"Cannot load {DATASET_LABELS.get(name, name)}: {exc}"))
             return
-        self._emit.data_ready.emit(TestData(data.x_test, data.y_test, tuple(data.class_names), data.source))
+        self._emit.data_ready.emit(TestData(read_only(data.x_test, np.float32), read_only(data.y_test, np.int64),
+                                            tuple(data.class_names), data.source))
 
     # ----------------------------------------------------------------- requests
     def _compute(self, job: _Compute) -> None:

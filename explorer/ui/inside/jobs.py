@@ -13,8 +13,17 @@ import numpy as np
 
 __all__ = [
     "Answer", "AttributionMaps", "AttributionRequest", "EmbeddingPoints", "EmbeddingRequest", "ModelFacts",
-    "NO_MODEL", "Problem", "Progress", "TestData", "TopRequest", "TopResult", "UnitGrid", "UnitsRequest",
+    "NO_MODEL", "Problem", "Progress", "read_only", "TestData", "TopRequest", "TopResult", "UnitGrid", "UnitsRequest",
 ]
+
+def read_only(array, dtype=None) -> np.ndarray:
+    """`array` itself when it is already read-only (and of `dtype`), else a read-only copy: no test set twice."""
+    out = np.asarray(array, dtype=dtype)
+    if out.flags.writeable:
+        out = out.copy()
+        out.setflags(write=False)
+    return out
+
 
 #: What a view says until there is a model.
 NO_MODEL = "There is no model yet: train a model in the Training tab or load a .keras file."

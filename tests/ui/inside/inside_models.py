@@ -7,7 +7,7 @@ import numpy as np
 from explorer.core.arrays import frozen_array
 from explorer.core.model.snapshot import ModelSnapshot
 from explorer.core.model.specs import LayerSpec
-from explorer.ui.inside.jobs import TestData
+from explorer.ui.inside.jobs import TestData, read_only
 
 SHAPE = (12, 12, 1)
 CLASSES = ("a", "b", "c")
@@ -32,7 +32,7 @@ def tiny_data(n: int = 48, seed: int = 0) -> TestData:
     rng = np.random.default_rng(seed)
     images = rng.random((n, *SHAPE), dtype=np.float32)
     labels = np.arange(n) % len(CLASSES)
-    return TestData(frozen_array(images), frozen_array(labels), CLASSES, "generated test images")
+    return TestData(read_only(images), read_only(labels), CLASSES, "generated test images")
 
 
 def nested_model_file(folder) -> str:
