@@ -167,9 +167,7 @@ def map_indices(maps: np.ndarray, layout: Layout, levels: np.ndarray) -> np.ndar
     planes = arr.transpose(2, 0, 1)
     if not planes.flags.c_contiguous:
         planes = np.ascontiguousarray(planes)
-    # Rows padded to whole 32-bit words, as an indexed QImage wants its lines.
-    stride = -(-layout.width // 4) * 4
-    out = _paint_gaps(np.empty((layout.height, stride), np.uint8)[:, :layout.width], layout, 0)
+    out = _paint_gaps(np.empty((layout.height, layout.width), np.uint8), layout, 0)
     scratch = np.empty((h, w), np.float32)
     with np.errstate(invalid="ignore"):
         for i, (top, left) in enumerate(layout.positions):

@@ -51,8 +51,8 @@ def frame_qimage(frame: Frame) -> QImage:
         pixels = np.ascontiguousarray(frame_pixels(frame))
         image = QImage(pixels.data, layout.width, layout.height, 4 * layout.width, QImage.Format.Format_RGB32)
         return image.copy()  # detach from the NumPy buffer
-    buffer, line = _rows(frame.index)
-    indexed = QImage(buffer, layout.width, layout.height, line, QImage.Format.Format_Indexed8)
+    index = np.ascontiguousarray(frame.index)
+    indexed = QImage(index.data, layout.width, layout.height, index.strides[0], QImage.Format.Format_Indexed8)
     indexed.setColorTable(_colour_table(frame.lut))
     image = indexed.convertToFormat(QImage.Format.Format_RGB32)
     regions = gap_regions(layout)
@@ -63,16 +63,6 @@ def frame_qimage(frame: Frame) -> QImage:
             painter.fillRect(cols.start, rows.start, cols.stop - cols.start, rows.stop - rows.start, background)
         painter.end()
     return image
-
-
-def _rows(index: np.ndarray) -> tuple[memoryview, int]:
-    """A buffer holding the uint8 image `index` and its bytes per line (its padded rows when it has them)."""
-    base = index.base
-    if (index.strides[1] == 1 and isinstance(base, np.ndarray) and base.flags.c_contiguous
-            and base.ndim == 2 and base.strides[0] == index.strides[0] and np.shares_memory(base[:1, :1], index[:1, :1])):
-        return base.data, index.strides[0]
-    contiguous = np.ascontiguousarray(index)
-    return contiguous.data, contiguous.strides[0]
 
 
 class FrameImage(pg.GraphicsObject):

@@ -386,8 +386,8 @@ def test_frame_qimage_equals_the_numpy_colouring():
     from explorer.core.render.frame import frame_pixels, maps_frame
     from explorer.ui.widgets.frame_image import frame_qimage
 
-    for nan in (False, True):
-        maps = np.random.default_rng(1).normal(size=(7, 9, 5)).astype(np.float32)
+    for nan, width in ((False, 9), (True, 9), (False, 1), (False, 6), (False, 11)):  # lines of any length
+        maps = np.random.default_rng(width).normal(size=(7, width, 5)).astype(np.float32)
         if nan:
             maps[2, 2, 3] = np.nan
         frame = maps_frame(maps, list("abcde"), lut=DIVERGING_LUT, aspect=1.3)
