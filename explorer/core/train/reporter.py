@@ -101,6 +101,7 @@ class Reporter:
         self._epoch_paused = 0.0
         self._last_batch_time = 0.0
         self._rate_origin = (0.0, 0, 0.0)
+        self._origin_pending = True  # the epoch's first report (of its first batch, or first call's) is to come
         self._last_rate = 0.0
 
     # ------------------------------------------------------------ Keras hooks
@@ -114,11 +115,14 @@ class Reporter:
         self._epoch_start = self._last_batch_time = time.perf_counter()
         self._epoch_paused = 0.0
         self._rate_origin = (self._epoch_start, 0, 0.0)
+        self._origin_pending = True
         self._control.batch_updates.open()  # the first batch of every epoch is reported
 
     def on_train_batch_end(self, batch, logs=None):
         loss = logs.get("loss") if logs else None
-        self.batch = batch + 1
+        # With several steps per call Keras numbers the call by its last step, one past the data at an
+        # epoch's end when the batches do not divide evenly.
+        self.batch = min(batch + 1, self.batches)
         if loss is not None and not math.isfinite(loss):
             self.diverged = (self.epoch, batch + 1, loss)
             self.last_metrics = metrics_of(logs)
@@ -210,10 +214,12 @@ class Reporter:
     # ------------------------------------------------------------ helpers
     def _emit_batch(self, logs, now: float) -> None:
         control = self._control
-        control.batch_updates.passed(now)
+        control.batch_updates.kept(now)
         samples = min(self.batch * self.batch_size, self.n_fit)
-        if self.batch == 1:
-            # The first batch of a run includes compiling the training step: measure from its end.
+        if self._origin_pending:
+            # The first batch of a run includes compiling the training step: measure from its end (with
+            # several steps per call, from the end of the first call).
+            self._origin_pending = False
             self._rate_origin = (now, samples, self._epoch_paused)
             rate = self._last_rate
         else:
