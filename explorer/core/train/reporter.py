@@ -5,7 +5,11 @@ mixes in ``keras.callbacks.Callback`` (Keras is only imported by the trainer,
 lazily) so that Keras calls the hooks straight, with no call in between.
 
 Per batch: a float check, a clock read, a throttle compare and two flag reads
-(the stop and pause events). Everything else is throttled through the run's
+(the stop and pause events). With several training steps per call into
+TensorFlow (``steps_per_execution``), Keras calls these hooks once per call,
+naming its last batch: pause and stop are then seen once per call, and
+batch updates keep a steady rate (:meth:`Cadence.kept
+<explorer.core.train.run_control.Cadence.kept>`). Everything else is throttled through the run's
 :class:`~explorer.core.train.run_control.RunControl`: batch updates, weight
 copies, probe predictions and model snapshots for the classifier, each at
 most every so often (the first batch of every epoch is always reported, a
