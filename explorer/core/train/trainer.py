@@ -334,6 +334,8 @@ class Trainer:
     def _choose_steps_per_execution(self, tf, fit_model, x_train) -> int:
         """Training steps per call into TensorFlow (:mod:`explorer.core.train.fast_fit`), for this run's pace."""
         config = self._config
+        if self._replicas > 1:  # Keras 3.15's multi-step loop fails under MirroredStrategy (graph execution error)
+            return 1
         n_fit = math.floor(len(x_train) * (1.0 - config.validation_split))
         return choose_steps_per_execution(
             tf, fit_model, x_train, config.batch_size, math.ceil(n_fit / config.batch_size),
