@@ -26,7 +26,7 @@ Several training steps run per call into TensorFlow (``steps_per_execution``,
 chosen from the measured pace so that one call takes about
 :attr:`Trainer.EXECUTION_BUDGET_S`: :mod:`explorer.core.train.fast_fit`), so
 the Python work between steps, the callbacks included, happens once per call;
-Pause and Stop act between calls.
+Pause and Stop act between calls. Several devices train one step a call.
 
 Devices: ``config.devices`` picks the ``tf.distribute`` strategy
 (:mod:`explorer.core.train.distribute`): by default TensorFlow's default
