@@ -49,9 +49,10 @@ def register_subcommand(command: Subcommand) -> None:
 def _register_builtin_commands() -> None:
     """The built-in commands, in ``--help`` order (imported here: each module imports only what is cheap)."""
     from explorer.cli import filter as filter_command
+    from explorer.cli import inspect as inspect_command
     from explorer.cli import screenshot, summary, train
 
-    for module in (screenshot, filter_command, train, summary):
+    for module in (screenshot, filter_command, train, summary, inspect_command):
         SUBCOMMANDS.setdefault(module.COMMAND.name, module.COMMAND)
 
 

@@ -202,7 +202,7 @@ def test_the_registry_imports_every_command_where_the_bundle_analysis_sees_it():
     imported = graph.find_modules_directly_imported_by("explorer.cli.registry")
     commands = {f"explorer.cli.{path.stem}" for path in (ROOT / "explorer" / "cli").glob("*.py")
                 if "COMMAND = Subcommand(" in path.read_text(encoding="utf-8")}
-    assert len(commands) == len({"screenshot", "filter", "train", "summary"} & set(SUBCOMMANDS)) == 4
+    assert len(commands) == len({"screenshot", "filter", "train", "summary", "inspect"} & set(SUBCOMMANDS)) == 5
     assert commands <= imported
 
 

@@ -14,6 +14,9 @@ kernel taps of shifted copies of the input. Three engines compute it:
   kernels (a line, the identity) cost a fraction of a dense one.
 - "rows": gathers each row's horizontal windows once and multiplies them by
   all kernel rows in one product; fewer passes over memory for big kernels.
+- "taps": one-channel images and a bank of filters (the lab's layer mode,
+  which sums the channels first): each filter's shifted multiply-adds, one
+  map after another in memory (the order the view colours them in).
 - "tensorflow": TensorFlow's own oneDNN kernel, which uses every core and wins
   on dense kernels and filter banks; used only once TensorFlow has been
   loaded (the app loads it in the background), never waited for.
@@ -164,7 +167,7 @@ def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1, engine="auto") 
         Filter bank (kh, kw, C, F).
     stride, dilation : int or (int, int)
     padding : "valid", "same", int, (ph, pw) or ((top, bottom), (left, right))
-    engine : "auto", "planes", "rows" or "tensorflow"
+    engine : "auto", "planes", "rows", "taps" or "tensorflow"
         How to compute it. "auto" picks the fastest for the shape: NumPy for
         single maps and few filters, TensorFlow's oneDNN kernels for larger
         banks, but only once TensorFlow is loaded (it never waits for the
@@ -173,7 +176,8 @@ def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1, engine="auto") 
     Returns
     -------
     numpy.ndarray
-        float32 (H', W', F) or (N, H', W', F); equals ``tf.nn.conv2d``.
+        float32 (H', W', F) or (N, H', W', F); equals ``tf.nn.conv2d``. The
+        "taps" engine's is a view of (F, N, H', W') maps, one after another.
     """
     batch, single = _as_batch(x)
     bank = validate_kernel(kernels, ndim=4)
@@ -185,6 +189,8 @@ def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1, engine="auto") 
     live = bank.reshape(kh * kw, -1).any(axis=1)  # taps with a non-zero weight
     if engine == "auto":
         engine = _choose_engine(batch, int(live.sum()), filters, rows, cols)
+        if engine != "tensorflow" and c == 1 and filters > 1:
+            engine = "taps"  # measured 1.1-2.7x faster than the others on a one-channel photo
     if engine == "planes" and not live.all() and not all_finite(batch):
         live[:] = True  # NaN/inf pixels: zero taps must still multiply, as in TF
     taps = [divmod(t, kw) for t in np.flatnonzero(live).tolist()]
@@ -194,7 +200,9 @@ def conv2d(x, kernels, *, stride=1, padding="valid", dilation=1, engine="auto") 
         return _restore(_conv_planes(batch, bank, taps, rows, cols), single)
     if engine == "tensorflow":
         return _restore(_conv_tensorflow(batch, bank, rows, cols), single)
-    raise ValueError(f"engine must be 'auto', 'planes', 'rows' or 'tensorflow', got {engine!r}")
+    if engine == "taps":
+        return _restore(_conv_taps(batch, bank, rows, cols), single)
+    raise ValueError(f"engine must be 'auto', 'planes', 'rows', 'taps' or 'tensorflow', got {engine!r}")
 
 
 # Engine choice, from measurements on china.jpg (tests/benchmarks/bench_conv.py).
@@ -311,6 +319,18 @@ def _conv_rows(batch, bank, rows: _Axis, cols: _Axis) -> np.ndarray:
         start = rows.d * i
         np.add(out, mixed[:, start : start + rows.s * (rows.out - 1) + 1 : rows.s, :, i], out=out)
     return out
+
+
+def _conv_taps(batch, bank, rows: _Axis, cols: _Axis) -> np.ndarray:
+    """Taps engine: one-channel images, each filter as shifted multiply-adds; (N, H', W', F) view of (F, N, H', W')."""
+    kh, kw, c, filters = bank.shape
+    if c != 1:
+        raise ValueError(f"the taps engine takes one-channel images, got {c} channels")
+    keep_zeros = not bank.all() and not all_finite(batch)  # NaN/inf pixels: zero taps multiply too, as in TF
+    out = np.empty((filters, batch.shape[0], rows.out, cols.out), np.float32)
+    for f in range(filters):
+        out[f] = _depthwise(batch, bank[:, :, 0, f], rows, cols, keep_zeros=keep_zeros)[..., 0]
+    return out.transpose(1, 2, 3, 0)
 
 
 def _zero_pad(batch: np.ndarray, rows: _Axis, cols: _Axis) -> np.ndarray:

@@ -171,7 +171,10 @@ def compute(request: LabRequest) -> LabResult:
     h, w, c = image.shape
     kh, kw = bank.size
     if s.mode == "layer":
-        maps = ops.conv2d(image, bank.layer_weights(c), stride=s.stride, padding=s.padding, dilation=s.dilation)
+        # Every kernel is the same on each channel, so the channels can be summed
+        # first: a one-channel convolution, a third of the work on a colour image.
+        maps = ops.conv2d(channel_sum(image), bank.layer_weights(1), stride=s.stride, padding=s.padding,
+                          dilation=s.dilation)
         maps += np.asarray(bank.biases, np.float32)
         labels = tuple(f"filter {f + 1}" for f in range(len(bank)))
     else:
@@ -205,6 +208,41 @@ def compute(request: LabRequest) -> LabResult:
         stages.append(Stage(f"global {s.global_pool} pool", global_pooled.shape))
     params = arithmetic.conv_params_formula((kh, kw), c, len(bank)) if s.mode == "layer" else ""
     return LabResult(request.serial, maps, pooled, depth_pooled, global_pooled, tuple(stages), params, labels)
+
+
+# (the last image, its channel sum): edits keep the image. One tuple, replaced
+# whole, so a thread never sees an image with another image's sum.
+_SUMMED: list[tuple] = [(None, None)]
+
+
+def channel_sum(image: np.ndarray) -> np.ndarray:
+    """The image's channels summed, (H, W, 1) float32: a layer whose kernels repeat on every channel sees only this.
+
+    ``conv2d(image, w repeated on C channels)`` equals ``conv2d(channel_sum(image), w)``
+    up to float rounding (NaN and inf included: the same products are summed).
+    The last image's sum is kept, since one image meets many kernels (the
+    lab's images are never written, so the same object has the same sum).
+
+    Parameters
+    ----------
+    image : ndarray
+        (H, W, C) float32; not written.
+
+    Returns
+    -------
+    ndarray
+        (H, W, 1) float32 (the image itself when C is 1); read-only when it is a sum.
+    """
+    if image.shape[2] == 1:
+        return image
+    last, summed = _SUMMED[0]
+    if last is image:
+        return summed
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN, as in TF's sum
+        summed = np.add.reduce(image, axis=2, dtype=np.float32, keepdims=True)
+    summed.flags.writeable = False
+    _SUMMED[0] = (image, summed)
+    return summed
 
 
 def _conv_name(s: LabSettings, kh: int, kw: int) -> str:

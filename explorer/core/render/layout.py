@@ -5,6 +5,7 @@
 * :func:`tile_at`: the map pixel under a mosaic pixel;
 * :func:`gap_regions`: everything that is not a tile;
 * :func:`auto_spacing`: gaps and label bands that grow with the tiles;
+* :func:`view_layout`: the layout a feature-map view uses for its tiles;
 * :func:`strip_shape`: a wide band of cells for a flat vector.
 
 Pure Python; no Qt.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Layout", "auto_spacing", "gap_regions", "mosaic_layout", "strip_shape", "tile_at"]
+__all__ = ["Layout", "auto_spacing", "gap_regions", "mosaic_layout", "strip_shape", "tile_at", "view_layout"]
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,30 @@ def mosaic_layout(count: int, tile_h: int, tile_w: int, *, gap: int | None = Non
     positions = tuple((r * pitch_y + label_h, c * pitch_x)
                       for r, c in (divmod(k, cols) for k in range(count)))
     return Layout(count, rows, cols, tile_h, tile_w, gap, label_h, height, width, positions)
+
+
+def view_layout(count: int, tile_h: int, tile_w: int, *, labelled: bool, aspect: float) -> Layout:
+    """The layout of a feature-map view: automatic spacing, a label band only for labelled tiles.
+
+    Parameters
+    ----------
+    count : int
+        Number of tiles.
+    tile_h, tile_w : int
+        Size of every tile.
+    labelled : bool
+        Whether any tile has a label (otherwise no label bands).
+    aspect : float
+        Width / height of the view.
+
+    Returns
+    -------
+    Layout
+        One tile alone gets no gap (there is nothing to separate).
+    """
+    gap, label_h = auto_spacing(tile_h, tile_w)
+    return mosaic_layout(count, tile_h, tile_w, gap=0 if count == 1 else gap,
+                         label_h=label_h if labelled else 0, aspect=aspect)
 
 
 def tile_at(layout: Layout, x: float, y: float) -> tuple[int, int, int] | None:

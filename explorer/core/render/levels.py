@@ -20,6 +20,7 @@ __all__ = [
     "LEVEL_MODES",
     "TINY_RANGE",
     "check_mode",
+    "extrema_and_nan",
     "finite_extrema",
     "signed_from_extrema",
     "signed_levels",
@@ -86,19 +87,45 @@ def finite_extrema(maps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     tuple of ndarray
         ``(lo, hi)``, float64 (K,) each; NaN where a map has no finite value.
     """
+    lo, hi, _ = extrema_and_nan(maps)
+    return lo, hi
+
+
+def extrema_and_nan(maps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`finite_extrema`, and which maps hold a NaN, from the same two passes.
+
+    Parameters
+    ----------
+    maps : ndarray
+        (H, W, K) maps.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(lo, hi, nan)``: float64 (K,) finite extrema as :func:`finite_extrema`
+        and a bool (K,) array, True for a map with at least one NaN.
+    """
     k = maps.shape[2]
     if maps.shape[0] * maps.shape[1] == 0:
         nan = np.full(k, np.nan)
-        return nan, nan.copy()
-    flat = np.ascontiguousarray(maps).reshape(-1, k)
-    lo = _column_reduce(flat, np.minimum).astype(np.float64)
-    hi = _column_reduce(flat, np.maximum).astype(np.float64)
+        return nan, nan.copy(), np.zeros(k, bool)
+    planes = maps.transpose(2, 0, 1)
+    if planes.flags.c_contiguous:  # one map after the other in memory: reduce each plane
+        flat = planes.reshape(k, -1)
+        lo = np.minimum.reduce(flat, axis=1).astype(np.float64)
+        hi = np.maximum.reduce(flat, axis=1).astype(np.float64)
+        flat = flat.T  # (N, K) view: one map per column, as below
+    else:
+        flat = np.ascontiguousarray(maps).reshape(-1, k)
+        lo = _column_reduce(flat, np.minimum).astype(np.float64)
+        hi = _column_reduce(flat, np.maximum).astype(np.float64)
+    has_nan = np.isnan(lo)  # np.minimum propagates NaN
     # The fast reductions above are exact unless a map holds NaN or inf.
     for i in np.flatnonzero(~(np.isfinite(lo) & np.isfinite(hi))):
         col = flat[:, i]
         col = col[np.isfinite(col)]
         lo[i], hi[i] = (col.min(), col.max()) if col.size else (np.nan, np.nan)
-    return lo, hi
+    return lo, hi, has_nan
 
 
 def signed_from_extrema(lo: np.ndarray, hi: np.ndarray, mode: str) -> np.ndarray:

@@ -5,7 +5,8 @@ Data flow: the lab's state is one immutable
 new state from the current one (``dataclasses.replace``) and the controls
 show it; the `LabRequest` computed is derived from that state, and the
 `LabComputer` worker computes the newest one (stale requests are dropped,
-never queued); the views only draw the `LabResult`. Lessons save and restore
+never queued) and lays out and colours its maps as the views will show them
+(`lab_frames`); the views only paint the frames. Lessons save and restore
 the same state (`state`, `set_state`). Hovering a map pixel explains its
 arithmetic and outlines its receptive window in the input.
 
@@ -34,7 +35,7 @@ from explorer.core.files import atomic_write, save_npy
 from explorer.core.lab.explain import explain_conv, explain_pool
 from explorer.core.lab.pipeline import KernelBank, LabRequest, LabResult, LabSettings
 from explorer.core.lab.state import LabImage, LabState
-from explorer.ui.kernel_lab.result_text import depth_labels, kernel_labels, shapes_html
+from explorer.ui.kernel_lab.result_text import shapes_html
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.lazy_part import LazyPart
 from explorer.ui.widgets.text_style import widen_panes
@@ -284,14 +285,22 @@ class KernelLab(LazyPart):
         self._serial += 1
         request = self.request()
         if request is not None:
-            self.computer.submit(request)
+            self.computer.submit(request, self._frame_spec())
 
-    def _on_result(self, request: LabRequest, result: LabResult) -> None:
+    def _frame_spec(self):
+        """How the views show a result now (read on the UI thread, used on the worker's)."""
+        from explorer.ui.kernel_lab.lab_frames import FrameSpec
+        from explorer.ui.widgets.appearance import colour_scheme
+
+        return FrameSpec(self._state.levels, self._state.signed, colour_scheme().signed,
+                         self.maps_view.view_aspect(), self.pooled_view.view_aspect())
+
+    def _on_result(self, request: LabRequest, result: LabResult, frames=None) -> None:
         if self._shown is not None and result.serial < self._shown[1].serial:
             return  # an older result overtaken by a newer one already drawn
         first = self._shown is None or self._shown[1].maps.shape != result.maps.shape
         self._shown = (request, result)
-        self._redraw()
+        self._redraw(frames)
         if first:
             self.maps_view.fit_view()
             self.pooled_view.fit_view()
@@ -308,29 +317,26 @@ class KernelLab(LazyPart):
         self._ready = True
         self.rendered.emit(request.serial)
 
-    def _redraw(self) -> None:
+    def _redraw(self, frames=None) -> None:
+        """Paint the result shown: with the worker's frames, or frames made here when a view option changed."""
         if self._shown is None:
             return
+        from explorer.ui.kernel_lab.lab_frames import lab_frames
+
         request, result = self._shown
-        levels = self._state.levels
-        colour = self._colour_tiles()
-        if colour:
-            self.maps_view.set_rgb(result.maps, kernel_labels(len(request.bank)))
-        else:
-            self.maps_view.set_maps(result.maps, result.labels, signed=True, levels=levels)
-        # The last spatial stage: depth-wise pooling (seed 004) if on, else spatial pooling.
-        after = result.depth_pooled if result.depth_pooled is not None else result.pooled
-        self.pooled_holder.setVisible(after is not None)
-        self.pooled_title.setText("<b>After depth-wise pooling</b>" if result.depth_pooled is not None
-                                 else "<b>After pooling</b>")
-        if result.depth_pooled is not None:
-            self.pooled_view.set_maps(after, depth_labels(result.labels, request.settings.depth_pool),
-                                      signed=True, levels=levels)
-        elif after is not None and colour:
-            self.pooled_view.set_rgb(after, kernel_labels(len(request.bank)))
-        elif after is not None:
-            self.pooled_view.set_maps(after, result.labels, signed=True, levels=levels)
-        self.shapes.setText(shapes_html(result))
+        spec = self._frame_spec()
+        if frames is None or frames.spec != spec:
+            frames = lab_frames(request, result, spec)
+        self.maps_view.show_frame(frames.maps, frames.maps_image)
+        self.pooled_holder.setVisible(frames.after is not None)
+        title = "<b>After depth-wise pooling</b>" if result.depth_pooled is not None else "<b>After pooling</b>"
+        if self.pooled_title.text() != title:
+            self.pooled_title.setText(title)
+        if frames.after is not None:
+            self.pooled_view.show_frame(frames.after, frames.after_image)
+        shapes = shapes_html(result)
+        if self.shapes.text() != shapes:  # laying out rich text again costs more than comparing it
+            self.shapes.setText(shapes)
         self._refresh_explanation()
 
     def _refresh_explanation(self) -> None:
@@ -399,8 +405,9 @@ class KernelLab(LazyPart):
         return True
 
     def _colour_tiles(self) -> bool:
-        request = self._shown[0]
-        return request.settings.mode == "image" and request.image.shape[2] == 3 and not self._state.signed
+        from explorer.ui.kernel_lab.lab_frames import colour_tiles
+
+        return colour_tiles(self._shown[0], self._state.signed)
 
     # ------------------------------------------------------------------ export
     def export_png(self, path: str | Path) -> Path:

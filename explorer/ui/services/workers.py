@@ -19,6 +19,23 @@ from explorer.core.latest import LatestOnly
 __all__ = ["MailboxWorker"]
 
 
+class _PythonThread(QThread):
+    """A QThread that keeps one Python thread state for its whole life, as a ``threading.Thread`` does.
+
+    Without a Python ``run``, PySide makes a new Python thread state for each
+    slot it calls on the thread and frees it when the slot returns. Extensions
+    that remember the thread state of an OS thread are then left with a
+    dangling pointer: pybind11 (inside TensorFlow) records the state of the
+    thread that first imports it and reuses it in ``gil_scoped_acquire``, so
+    the next item on that thread (a second training run) crashed in
+    ``take_gil`` on freed memory. Running the event loop from Python holds the
+    state from start to finish; slots nest inside it and free nothing.
+    """
+
+    def run(self) -> None:
+        self.exec()
+
+
 class _Runner(QObject):
     """Lives in the worker thread: takes items until the mailbox is empty."""
 
@@ -65,7 +82,7 @@ class MailboxWorker(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.mailbox: LatestOnly = LatestOnly(first=first)
-        self._thread = QThread(self)
+        self._thread = _PythonThread(self)
         self._thread.setObjectName(name)
         self._runner = _Runner(self.mailbox, handle, self.failed.emit)
         self._runner.moveToThread(self._thread)

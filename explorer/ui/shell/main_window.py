@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
     def _connect_parts(self) -> None:
         """The parts share one model: training snapshots feed the drawing pad's classifier."""
         self.training.snapshot_ready.connect(self.inference.set_snapshot, Qt.ConnectionType.DirectConnection)
+        self.training.replayed.connect(self.inference.set_snapshot)  # the pad follows the run's timeline too
         self.draw.quick_train_requested.connect(self.training.quick_train)
         self.draw.drawing_ready.connect(self.training.use_drawing_as_probe)
 

@@ -1,11 +1,11 @@
-"""The test set's confusion matrix: rows = true class, columns = predicted class, counts in the cells."""
+"""The test set's confusion matrix: rows = true class, columns = predicted class, counts in the cells; a cell opens."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
@@ -123,8 +123,16 @@ class ConfusionView(QWidget):
 
     The diagonal (correct) is blue, darker for a larger share of its row;
     mistakes are red on their own scale, the most frequent confusion darkest.
-    Hover a cell for ``"true 4, predicted 9: 12 images"``.
+    Hover a cell for ``"true 4, predicted 9: 12 images"``; click it (or
+    press Enter on it) to see those images.
+
+    Signals
+    -------
+    cell_clicked(int, int)
+        The true and the predicted class of the cell clicked.
     """
+
+    cell_clicked = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -134,7 +142,7 @@ class ConfusionView(QWidget):
         self.caption = QLabel()
         self.caption.setAccessibleName("Accuracy")
         self.axes_label = QLabel("rows = true class \u2193, columns = predicted class \u2192; "
-                                 "blue diagonal = correct, red = mistakes")
+                                 "blue diagonal = correct, red = mistakes; click a cell to see its images")
         self.axes_label.setWordWrap(True)
         self.model = _ConfusionModel()
         self.table = QTableView()
@@ -143,7 +151,10 @@ class ConfusionView(QWidget):
         self.table.setToolTip(self.toolTip())
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Focus for the keyboard: arrows move between cells, Enter opens one.
+        self.table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.table.clicked.connect(self._on_cell_activated)
+        self.table.activated.connect(self._on_cell_activated)
         self.table.setShowGrid(True)
         self.table.setGridStyle(Qt.PenStyle.SolidLine)
         self.table.setWordWrap(False)
@@ -201,6 +212,10 @@ class ConfusionView(QWidget):
         for widget in (self.caption, self.axes_label, self.table):
             widget.setVisible(False)
         self.message_label.setVisible(True)
+
+    def _on_cell_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.cell_clicked.emit(index.row(), index.column())
 
     def accuracy(self) -> float | None:
         """Fraction on the diagonal, None when empty."""

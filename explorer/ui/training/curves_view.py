@@ -2,7 +2,9 @@
 
 The x axis is in epochs: per-epoch values sit at whole numbers, and the
 running training values within the current epoch follow between them, so the
-curve moves from the first batch on.
+curve moves from the first batch on. :meth:`CurvesView.show_moment` shows
+the curves as they were at one moment of the run (a replay), with a marker
+there; :meth:`CurvesView.show_live` goes back to the run as it is now.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from explorer.ui.widgets.text_style import css_size, follow_font, line_height, s
 TRAIN_PEN = pg.mkPen("#1f77b4", width=2)
 VAL_PEN = pg.mkPen("#ff7f0e", width=2)
 LIVE_PEN = pg.mkPen("#1f77b4", width=1, style=pg.QtCore.Qt.DashLine)
+MARKER_PEN = pg.mkPen("#6a3d9a", width=2)  # the moment replayed: a colour neither curve uses
 TITLE_SCALE = 1.2  # plot titles relative to the text of the window
 TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
 # The loss axis starts above ln(10) = 2.30, the cross-entropy of an untrained guess among ten
@@ -41,7 +44,7 @@ class CurvesView(QWidget):
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.plots, self.lines = {}, {}
+        self.plots, self.lines, self.markers = {}, {}, {}
         for metric, title in TITLES.items():
             plot = pg.PlotWidget()  # colours from the palette: see _apply_style
             plot.showGrid(x=True, y=True, alpha=0.2)
@@ -58,6 +61,13 @@ class CurvesView(QWidget):
             self.lines[metric] = plot.plot([], [], pen=TRAIN_PEN, symbol="o", symbolSize=5, name="training")
             self.lines[f"val_{metric}"] = plot.plot([], [], pen=VAL_PEN, symbol="o", symbolSize=5, name="validation")
             self.lines[f"live_{metric}"] = plot.plot([], [], pen=LIVE_PEN)
+            # The replayed moment: a vertical line and rings round its values (no legend entry).
+            self.lines[f"moment_{metric}"] = plot.plot([], [], pen=None, symbol="o", symbolSize=12,
+                                                       symbolPen=MARKER_PEN, symbolBrush=None)
+            marker = pg.InfiniteLine(angle=90, movable=False, pen=MARKER_PEN)
+            marker.setVisible(False)
+            plot.addItem(marker)
+            self.markers[metric] = marker
             layout.addWidget(plot)
         self.reset()
         follow_font(self, self._apply_style)
@@ -101,10 +111,15 @@ class CurvesView(QWidget):
         pyqtgraph redraw its axes each time, which costs the training thread CPU.
         """
         self._live = {"loss": ([], []), "accuracy": ([], [])}
+        self._trace = {"loss": ([], []), "accuracy": ([], [])}  # every running value of the run, for replay
         self._history: dict[str, tuple[float, ...]] = {}
+        self._moment = None  # the moment replayed (None: live)
         self._loss_top = INITIAL_LOSS_TOP
-        for line in self.lines.values():
-            line.setData([], [])
+        self._drawn: dict[str, tuple] = {}  # what each line shows: only a change is drawn again
+        for key in self.lines:
+            self._set_line(key, [], [])
+        for marker in self.markers.values():
+            marker.setVisible(False)
         for metric, plot in self.plots.items():
             plot.disableAutoRange()
             plot.setXRange(0, max(epochs, 1), padding=0.02)
@@ -127,7 +142,8 @@ class CurvesView(QWidget):
             # Batch updates repeat the history: redraw a line (and its symbols) only when it grew.
             if key in self.lines and tuple(values) != self._history.get(key):
                 self._history[key] = tuple(values)
-                self.lines[key].setData(list(range(1, len(values) + 1)), list(values))
+                if self._moment is None:  # while replaying, the run is drawn again on show_live
+                    self._set_line(key, range(1, len(values) + 1), values)
                 if "loss" in key:
                     self._grow_loss_range(values)
         if isinstance(update, EpochDone):
@@ -139,13 +155,68 @@ class CurvesView(QWidget):
                     xs, ys = self._live[metric]
                     xs.append(x)
                     ys.append(float(update.metrics[metric]))
-                    self.lines[f"live_{metric}"].setData(xs, ys)
+                    self._trace[metric][0].append(x)
+                    self._trace[metric][1].append(ys[-1])
+                    if self._moment is None:
+                        self._set_line(f"live_{metric}", xs, ys)
                     if metric == "loss":
                         self._grow_loss_range(ys[-1:])
         for plot in self.plots.values():
             settle_scene(plot)
 
+    def show_moment(self, moment) -> None:
+        """The curves as they were at `moment` (a ReplayMoment), with a marker there; live updates wait.
+
+        The per-epoch lines end at the epochs completed by then; within an
+        epoch, the running values of that epoch up to the moment follow.
+        """
+        self._moment = moment
+        for key, values in moment.history.items():
+            if key in self.lines:
+                self._set_line(key, range(1, len(values) + 1), values)
+        for key in self._history:
+            if key in self.lines and key not in moment.history:
+                self._set_line(key, [], [])
+        x = moment.position
+        for metric, marker in self.markers.items():
+            xs, ys = self._trace[metric]
+            start = moment.epoch - 1
+            live = [(a, b) for a, b in zip(xs, ys) if start < a <= x + 1e-9] if not moment.epoch_end else []
+            self._set_line(f"live_{metric}", [a for a, _ in live], [b for _, b in live])
+            values = [(x, float(moment.metrics[key])) for key in (metric, f"val_{metric}") if key in moment.metrics]
+            self._set_line(f"moment_{metric}", [a for a, _ in values], [b for _, b in values])
+            marker.setValue(x)
+            marker.setVisible(True)
+        for plot in self.plots.values():
+            settle_scene(plot)
+
+    def show_live(self) -> None:
+        """Back from a replay: the run as it is now."""
+        if self._moment is None:
+            return
+        self._moment = None
+        for key, values in self._history.items():
+            if key in self.lines:
+                self._set_line(key, range(1, len(values) + 1), values)
+        for metric, marker in self.markers.items():
+            self._set_line(f"live_{metric}", *self._live[metric])
+            self._set_line(f"moment_{metric}", [], [])
+            marker.setVisible(False)
+        for plot in self.plots.values():
+            settle_scene(plot)
+
+    def _set_line(self, key: str, xs, ys) -> None:
+        """Give line `key` these points, unless it shows them already (a redraw costs a repaint)."""
+        points = (tuple(float(x) for x in xs), tuple(float(y) for y in ys))
+        if self._drawn.get(key) != points:
+            self._drawn[key] = points
+            self.lines[key].setData(list(points[0]), list(points[1]))
+
+    def marker_position(self) -> float | None:
+        """Where the replay marker is (epochs), None while live."""
+        return None if self._moment is None else float(self.markers["loss"].value())
+
     def data(self, key: str):
-        """(x, y) of a line, for tests: "loss", "val_loss", "live_loss", ..."""
+        """(x, y) of a line, for tests: "loss", "val_loss", "live_loss", "moment_loss", ..."""
         x, y = self.lines[key].getData()
         return ([] if x is None else list(x)), ([] if y is None else list(y))

@@ -44,8 +44,11 @@ class FiltersView(QWidget):
         self.map_view.hover_left.connect(self._on_hover_left)
         self.clear()
 
-    def set_weights(self, kernel: np.ndarray, *, layer_name: str = "") -> None:
-        """Show a Conv2D kernel (kh, kw, c_in, c_out); never written."""
+    def set_weights(self, kernel: np.ndarray, *, layer_name: str = "", moment: str = "") -> None:
+        """Show a Conv2D kernel (kh, kw, c_in, c_out); never written.
+
+        `moment` says when in a run they were so (a replay), e.g. "epoch 2, batch 300 of 844".
+        """
         w = np.asarray(kernel, dtype=np.float32)
         if w.ndim != 4 or 0 in w.shape:
             raise ValueError(f"a Conv2D kernel is (kh, kw, c_in, c_out), got shape {np.shape(kernel)}")
@@ -70,7 +73,8 @@ class FiltersView(QWidget):
             how = ("white = 0, red = positive weight, blue = negative weight" if c_in == 1 else
                    f"mean over the {c_in} input channels; white = 0, red positive, blue negative")
         self._kernel = w
-        self.caption.setText(f"{plural(c_out, 'learned filter')} of {size}{of}: {how}.")
+        when = f" as they were at {moment}" if moment else ""
+        self.caption.setText(f"{plural(c_out, 'learned filter')} of {size}{of}{when}: {how}.")
 
     def clear(self, message: str = "No trained filters yet: start training to watch them form.") -> None:
         """Show ``message`` instead of filters."""

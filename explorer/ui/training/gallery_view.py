@@ -1,4 +1,4 @@
-"""A grid of small clickable thumbnails: the test images the model got wrong."""
+"""A grid of small clickable thumbnails: the test images the model got wrong, or those of one confusion cell."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ from collections.abc import Sequence
 import numpy as np
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QImage, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.core.render.inputs import as_hwc, to_unit_float
 from explorer.ui.widgets.help_text import describe
@@ -65,9 +75,12 @@ class GalleryView(QWidget):
     -------
     image_clicked(int)
         The dataset index of the thumbnail clicked (or activated with Enter/Space).
+    back_requested()
+        The back button (shown with :meth:`set_title` ``back=...``) was pressed.
     """
 
     image_clicked = Signal(int)
+    back_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, limit: int = 60, thumb_size: int = 48,
                  empty_text: str = "No misclassified images.") -> None:
@@ -95,13 +108,26 @@ class GalleryView(QWidget):
         self.more_label = QLabel()
         self.more_label.setAccessibleName("Images not shown")
         self.message_label = message_label()
+        # What the thumbnails are ("true 3, predicted 5: 12 images") and the way back to the rest.
+        self.title_label = QLabel()
+        self.title_label.setAccessibleName("Gallery title")
+        self.title_label.setWordWrap(True)
+        self.back_button = QPushButton()
+        describe(self.back_button, "Back", "Show the images the gallery showed before.")
+        self.back_button.clicked.connect(self.back_requested)
+        title_row = QHBoxLayout()
+        title_row.setContentsMargins(0, 0, 0, 0)
+        title_row.addWidget(self.title_label, 1)
+        title_row.addWidget(self.back_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.addLayout(title_row)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.more_label)
         layout.addWidget(self.message_label, 1)
         self._indices: list[int] = []
+        self.set_title("")
         self.clear()
         follow_font(self, lambda _font: self._fit_grid())
 
@@ -111,10 +137,12 @@ class GalleryView(QWidget):
         metrics = QFontMetrics(self.list.font())
         self.list.setGridSize(QSize(max(icon.width(), 40) + 14, icon.height() + 2 * metrics.height() + 10))
 
-    def set_images(self, images: np.ndarray | None, captions: Sequence[str], indices: Sequence[int]) -> None:
+    def set_images(self, images: np.ndarray | None, captions: Sequence[str], indices: Sequence[int], *,
+                   total: int | None = None) -> None:
         """Show up to ``limit`` thumbnails of ``images`` (N, H, W, C) with captions and dataset indices.
 
-        None or no images shows ``empty_text``.
+        None or no images shows ``empty_text``. `total` is how many images
+        there are in all when `images` holds only the first few (default N).
         """
         arr = np.zeros((0, 1, 1, 1), np.float32) if images is None else np.asarray(images)
         n = 0 if arr.size == 0 else arr.shape[0]
@@ -143,11 +171,22 @@ class GalleryView(QWidget):
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             self.list.addItem(item)
         self.list.setUpdatesEnabled(True)
-        hidden = n - shown
+        hidden = max(n if total is None else int(total), n) - shown
         self.more_label.setText(f"+{hidden:,} more (the first {shown} shown)" if hidden else "")
         self.more_label.setVisible(bool(hidden))
         self.list.setVisible(True)
         self.message_label.setVisible(False)
+
+    def set_title(self, title: str, *, back: str = "") -> None:
+        """Say above the thumbnails what they are; `back` is the back button's text ("": no button)."""
+        self.title_label.setText(title)
+        self.title_label.setVisible(bool(title))
+        self.back_button.setText(back)
+        self.back_button.setVisible(bool(back))
+
+    def title(self) -> str:
+        """The title shown above the thumbnails ("" for none)."""
+        return self.title_label.text()
 
     def clear(self, message: str | None = None) -> None:
         """No thumbnails; show ``message`` (default: ``empty_text``)."""

@@ -56,7 +56,7 @@ class StudioLayout:
 
 
 def lay_out(*, controls, curves, activations, filters, confusion, gallery, augment_view,
-            offer=None) -> StudioLayout:
+            offer=None, timeline=None) -> StudioLayout:
     """Arrange the studio's parts and make the widgets around them.
 
     Parameters
@@ -65,6 +65,8 @@ def lay_out(*, controls, curves, activations, filters, confusion, gallery, augme
         The parts, made by the studio (which connects them).
     offer : QWidget, optional
         Shown under the status line (the offline ways on after a failed download).
+    timeline : QWidget, optional
+        The run's timeline, under the curves it scrubs.
 
     Returns
     -------
@@ -137,6 +139,8 @@ def lay_out(*, controls, curves, activations, filters, confusion, gallery, augme
     top_layout.setContentsMargins(0, 0, 0, 0)
     top_layout.addWidget(progress)
     top_layout.addWidget(curves, 1)
+    if timeline is not None:
+        top_layout.addWidget(timeline)
     centre.addWidget(top)
     centre.addWidget(tabs)
     centre.setSizes([300, 440])

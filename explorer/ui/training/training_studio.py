@@ -53,10 +53,13 @@ class TrainingStudio(LazyPart):
         worker's thread (connect with ``Qt.DirectConnection`` to a thread-safe
         receiver to keep it off the UI thread).
     running_changed(bool)
+    replayed(ModelSnapshot)
+        The model at the moment the run's timeline shows; the newest live one again when the replay ends.
     """
 
     snapshot_ready = Signal(object)
     running_changed = Signal(bool)
+    replayed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, *, inference=None) -> None:
         super().__init__("Preparing the training studio…", parent)
@@ -76,6 +79,8 @@ class TrainingStudio(LazyPart):
         from explorer.ui.training.filters_view import FiltersView
         from explorer.ui.training.gallery_view import GalleryView
         from explorer.ui.training.offline_offer import OfflineOffer
+        from explorer.ui.training.replay_controller import ReplayController
+        from explorer.ui.training.results_gallery import ResultsGallery
         from explorer.ui.training.training_controls import TrainingControls
         from explorer.ui.training.training_worker import TrainingController
         from explorer.ui.widgets.activations_view import ActivationsView
@@ -86,15 +91,18 @@ class TrainingStudio(LazyPart):
         self.filters = FiltersView()
         self.confusion = ConfusionView()
         self.gallery = GalleryView()
+        self.results = ResultsGallery(self.confusion, self.gallery, self)  # mistakes, or a clicked cell's images
         self.augment_view = AugmentationPreview()
         self.controller = TrainingController(self)
-        # Direct: the snapshots go on from the worker thread (see snapshot_ready).
-        self.controller.snapshot_ready.connect(self.snapshot_ready, Qt.ConnectionType.DirectConnection)
+        self.replay = ReplayController(curves=self.curves, filters=self.filters, activations=self.activations,
+                                       probe_image=self.probe_image, live=self.snapshot_ready.emit, parent=self)
+        # Direct: the snapshots go on from the worker thread (see snapshot_ready), held back while replaying.
+        self.controller.snapshot_ready.connect(self.replay.offer_snapshot, Qt.ConnectionType.DirectConnection)
         self._previewer = AugmentationPreviewer(self)
         self.offline_offer = OfflineOffer(self.controls, self.start)  # shown after a failed download
         laid = lay_out(controls=self.controls, curves=self.curves, activations=self.activations,
                        filters=self.filters, confusion=self.confusion, gallery=self.gallery,
-                       augment_view=self.augment_view, offer=self.offline_offer)
+                       augment_view=self.augment_view, offer=self.offline_offer, timeline=self.replay.timeline)
         self.layout().addWidget(laid.columns)
         self._columns, self.status, self.buttons, self.tabs = laid.columns, laid.status, laid.buttons, laid.tabs
         self.epoch_bar, self.batch_bar, self.results_label = laid.epoch_bar, laid.batch_bar, laid.results_label
@@ -124,6 +132,9 @@ class TrainingStudio(LazyPart):
         self._draws = Throttle(DRAW_INTERVAL_MS, self._on_progress, _keep_weights_and_probe, at_once=False,
                                parent=self)
         self.controller.progressed.connect(self._on_update)
+        self.controller.progressed.connect(self.replay.record)  # every update: the moments worth replaying
+        self.replay.replayed.connect(self.replayed)
+        self.replay.ended.connect(self._on_replay_ended)
         self.controller.running_changed.connect(self._set_running)
         self.controller.running_changed.connect(self.running_changed)  # only real state changes
         self.gallery.image_clicked.connect(self._on_gallery_clicked)
@@ -166,12 +177,13 @@ class TrainingStudio(LazyPart):
         if self.controller.is_running():
             return
         self._started, self._history, self._trained_model = None, {}, None
+        self.replay.begin(self._config)  # back to live; the last run's moments are forgotten
         self.curves.reset(self._config.epochs if self._config else 1)
         self.epoch_bar.reset()
         self.batch_bar.reset()
         self.activations.clear("The probe image's activations appear here while the model trains.")
         self.results_label.setText("Train a model to see its test accuracy, confusion matrix and mistakes.")
-        self.gallery.set_images(None, [], [])
+        self.results.clear()
         self._set_running(False)
 
     def shutdown(self) -> None:
@@ -180,6 +192,7 @@ class TrainingStudio(LazyPart):
         if self._built:
             self.controller.shutdown()
             self._previewer.shutdown()
+            self.replay.shutdown()
 
     def _on_pause_clicked(self) -> None:
         if self.controller.is_paused():
@@ -263,20 +276,23 @@ class TrainingStudio(LazyPart):
         accuracy = f"{evaluation.test_accuracy:.2%}"
         self._say(f"{verb}. Test accuracy {accuracy} (loss {evaluation.test_loss:.4f}).")
         self.results_label.setText(f"<b>Test accuracy {accuracy}</b> on {len(evaluation.predicted)} test images; "
-                                   f"{len(evaluation.misclassified)} misclassified. Click a mistake to see how each "
-                                   "layer saw it.")
+                                   f"{len(evaluation.misclassified)} misclassified. Click a cell of the matrix to see "
+                                   "its images, an image to see how each layer saw it.")
         names = self._started.class_names if self._started else ()
         self.confusion.set_confusion(evaluation.confusion, names)
-        self._show_mistakes(evaluation, names)
+        if self._started is not None:
+            self.results.show(self._started.test_images, self._started.test_labels, evaluation, names)
 
     def _show_probe(self, update: _Drawn) -> None:
         if update.probe is not None:
             self._latest_probe = update.probe
-            if self.activations.isVisible():  # hidden tabs draw when shown (see _on_tab_changed)
+            if self.activations.isVisible() and not self.replay.active:  # hidden tabs draw when shown
                 # A row at a time between other events: the UI never waits for a whole network.
                 self.activations.set_prediction(update.probe, input_image=self._probe_image, progressive=True)
 
     def _on_tab_changed(self, _index: int) -> None:
+        if self.replay.active:  # the replay has drawn every tab already
+            return
         if self.tabs.currentWidget() is self.activations and self._latest_probe is not None:
             self.activations.set_prediction(self._latest_probe, input_image=self._probe_image)
         if self.tabs.currentWidget() is self.filters and self._latest_kernels is not None:
@@ -285,6 +301,7 @@ class TrainingStudio(LazyPart):
     def _set_probe(self, image) -> None:
         """Make `image` the probe: the trainer reports its activations, or the classifier answers."""
         self._probe_image = image
+        self.replay.set_probe(image)
         if self.controller.is_running():
             self.controller.set_probe(image)
         elif self._inference is not None and self._inference.has_model():
@@ -300,17 +317,8 @@ class TrainingStudio(LazyPart):
             kernels = [w for w in update.weights if w.ndim == 4]
             if kernels:
                 self._latest_kernels = kernels[0]
-                if self.filters.isVisible():
+                if self.filters.isVisible() and not self.replay.active:
                     self.filters.set_weights(kernels[0])
-
-    def _show_mistakes(self, evaluation, names) -> None:
-        started = self._started
-        if started is None:
-            return
-        indices = list(evaluation.misclassified[:60])
-        captions = [f"{_name(names, int(started.test_labels[i]))} → {_name(names, int(evaluation.predicted[i]))}"
-                    for i in indices]
-        self.gallery.set_images(started.test_images[indices] if indices else None, captions, indices)
 
     def _on_gallery_clicked(self, index: int) -> None:
         """A misclassified image becomes the probe: see how each layer saw it."""
@@ -320,8 +328,16 @@ class TrainingStudio(LazyPart):
         self.tabs.setCurrentWidget(self.activations)
         self._set_probe(self._started.test_images[index])
 
+    def _on_replay_ended(self) -> None:
+        """Back from a replay: the views show the run as it is now; the probe is answered by it again."""
+        if self._latest_kernels is not None:
+            self.filters.set_weights(self._latest_kernels)
+        self._on_tab_changed(self.tabs.currentIndex())
+        if self._probe_image is not None:
+            self._set_probe(self._probe_image)
+
     def _on_inference(self, result) -> None:
-        if result.tag == "probe":
+        if result.tag == "probe" and not self.replay.active:
             self.activations.set_prediction(result.prediction, input_image=self._probe_image)
 
     # ------------------------------------------------------------------ augmentation preview
@@ -388,6 +404,7 @@ class TrainingStudio(LazyPart):
         self._trained_model = model
         self.buttons["save"].setEnabled(True)
         self.summary.setText(summary_html(model=model))
+        self.replay.forget()  # the run's timeline is no longer about the model in use
         if self._inference is not None:
             self._inference.load_model_file(path)
         self._say(f"Loaded {path}; the drawing pad uses it now.")
@@ -474,10 +491,6 @@ class TrainingStudio(LazyPart):
 def _keep_weights_and_probe(waiting, newer):
     """The newer batch or pause update, keeping the weights and probe of the one it replaces if it has none."""
     return replace(newer, weights=newer.weights or waiting.weights, probe=newer.probe or waiting.probe)
-
-
-def _name(names, index: int) -> str:
-    return names[index] if 0 <= index < len(names) else str(index)
 
 
 def _progress_text(update: _Drawn) -> str:

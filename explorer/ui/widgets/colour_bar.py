@@ -126,7 +126,8 @@ class ColourBar(pg.GraphicsLayoutWidget):
             lo, hi = float(levels[0, 0]), float(levels[0, 1])
             ticks = [(lo, tick_text(lo)), (hi, tick_text(hi))]
             caption = "value  (one range for all maps)"
-        self.bar.setLevels((lo, hi))
+        if self.bar.levels() != (lo, hi):
+            self.bar.setLevels((lo, hi))
         if (ticks, caption) != self._text:
             # Re-laying out the axis text is the slow part; skip it when unchanged.
             axis.setTicks([ticks, []])

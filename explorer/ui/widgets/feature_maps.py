@@ -3,8 +3,11 @@
 Every map is drawn through ONE ``ImageItem`` holding one float32 mosaic in
 [0, 1] (levels are applied per tile in NumPy, so "per-map" and "shared" levels
 cost the same); gaps and label bands are painted over by the dark panel's gap
-item.  Its parts live beside it: :mod:`~explorer.ui.widgets.tile_labels` (the
-labels), :mod:`~explorer.ui.widgets.tile_highlight` (an outlined window),
+item.  A caller that has laid out and coloured the maps already (a
+:class:`~explorer.core.render.frame.Frame`, made on a worker thread) hands
+them over with :meth:`FeatureMapView.show_frame`: then one ready QImage is
+painted and no pixel is touched on the UI thread.  Its parts live beside it:
+:mod:`~explorer.ui.widgets.tile_labels` (the labels), :mod:`~explorer.ui.widgets.tile_highlight` (an outlined window),
 :mod:`~explorer.ui.widgets.colour_bar` (the scale),
 :mod:`~explorer.ui.widgets.pixel_pointer` (hover and click), and
 :mod:`explorer.core.render` draws the mosaic itself.
@@ -18,11 +21,12 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import QGraphicsSimpleTextItem, QStackedLayout, QVBoxLayout, QWidget
 
+from explorer.core.render.frame import Frame, frame_rgb
 from explorer.core.render.inputs import as_maps, as_rgb_stack
-from explorer.core.render.layout import Layout, auto_spacing, mosaic_layout, tile_at
+from explorer.core.render.layout import Layout, tile_at, view_layout
 from explorer.core.render.levels import check_mode, finite_extrema, signed_from_extrema, unsigned_from_extrema
 from explorer.core.render.luts import BACKGROUND_RGB, GREY_LUT, apply_lut
 from explorer.core.render.mosaic import build_mosaic, rgb_stack_mosaic
@@ -30,6 +34,7 @@ from explorer.ui.widgets.appearance import colour_scheme
 from explorer.ui.widgets.appearance import signals as appearance_signals
 from explorer.ui.widgets.colour_bar import ColourBar
 from explorer.ui.widgets.dark_panel import MESSAGE_SCALE, dark_message_label, gap_item, gap_path
+from explorer.ui.widgets.frame_image import FrameImage, frame_qimage
 from explorer.ui.widgets.help_text import describe, tip
 from explorer.ui.widgets.pixel_pointer import PixelPointer
 from explorer.ui.widgets.text_style import follow_font, line_height, scaled_font
@@ -74,6 +79,7 @@ class FeatureMapView(QWidget):
         self._levels: np.ndarray | None = None
         self._lut_role: str | None = None  # "signed", "unsigned" (the colour scheme's) or "grey"
         self._mosaic: np.ndarray | None = None
+        self._frame: Frame | None = None  # what show_frame painted, until the next render
         self.layout_info: Layout | None = None
         self._shown_shape: tuple | None = None
         self._build()
@@ -93,6 +99,9 @@ class FeatureMapView(QWidget):
         self.view_box.setDefaultPadding(0.01)
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.view_box.addItem(self.image_item)
+        self.frame_item = FrameImage()  # shows a Frame instead of image_item
+        self.frame_item.setVisible(False)
+        self.view_box.addItem(self.frame_item)
         # Gaps and label bands, painted in the background colour over the image.
         self._gap_item = gap_item()
         self._gap_layout: Layout | None = None
@@ -165,7 +174,9 @@ class FeatureMapView(QWidget):
         return scheme.signed if self._lut_role == "signed" else scheme.unsigned
 
     def _on_colour_scheme_changed(self, _name: str) -> None:
-        if self._lut_role in ("signed", "unsigned") and self._mosaic is not None:
+        if self._frame is not None and self._lut_role in ("signed", "unsigned"):
+            self._render()  # the frame's colours are baked in: colour the maps again here
+        elif self._lut_role in ("signed", "unsigned") and self._mosaic is not None:
             self.image_item.setLookupTable(self._lut)  # the mosaic is unchanged: only its colours
             self._update_color_bar()
 
@@ -239,6 +250,52 @@ class FeatureMapView(QWidget):
             self._lut_role = "grey"  # an input image stays a photo in every colour scheme
         self._render()
 
+    def show_frame(self, frame: Frame, image: QImage | None = None) -> None:
+        """Show maps laid out and coloured already (see :mod:`explorer.core.render.frame`).
+
+        Everything else (labels, levels, colour bar, picking, export) behaves
+        as after ``set_maps``/``set_rgb`` of ``frame.data`` (the frame's levels
+        mode becomes the view's).  A frame made for another grid than this
+        view now chooses (the view was resized) or another colour scheme is
+        coloured again here instead.
+
+        Parameters
+        ----------
+        frame : Frame
+            From :func:`~explorer.core.render.frame.maps_frame` or
+            :func:`~explorer.core.render.frame.rgb_frame`.
+        image : QImage, optional
+            ``frame_qimage(frame)``, if the caller made it already (on a worker thread).
+        """
+        self._kind, self._data, self._labels = frame.kind, frame.data, frame.labels
+        if frame.kind == "maps":
+            self._signed, self._extrema = frame.signed, frame.extrema
+            self._lut_role = "signed" if frame.signed else "unsigned"
+            self._levels_mode = frame.levels_mode
+        else:
+            self._extrema, self._lut_role = None, None
+        if (frame.kind == "maps" and frame.lut is not self._lut) or self._make_layout() != frame.layout:
+            self._render()
+            return
+        self._stack.setCurrentIndex(0)
+        old = self._start_layout(frame.layout)
+        self._levels = frame.levels
+        if self.image_item.isVisible():
+            self.image_item.clear()
+            self.image_item.setVisible(False)
+        self.frame_item.set_image(frame_qimage(frame) if image is None else image)
+        self.frame_item.setVisible(True)
+        if frame.kind == "maps":
+            self._update_color_bar()
+        else:
+            self.color_bar_widget.setVisible(False)
+        self._mosaic, self._frame = None, frame
+        self._finish_layout(frame.layout, old)
+
+    def view_aspect(self) -> float:
+        """Width / height of the view: what :func:`~explorer.core.render.frame.maps_frame` needs for this view."""
+        return self._view_aspect()
+
     def set_levels_mode(self, mode: str) -> None:
         """Switch between "shared" and "per-map" levels; redraws from the stored maps."""
         self._levels_mode = check_mode(mode)
@@ -307,7 +364,14 @@ class FeatureMapView(QWidget):
         return None if self._levels is None else self._levels.copy()
 
     def mosaic(self) -> np.ndarray | None:
-        """The [0, 1] float32 mosaic handed to the ImageItem (read-only view)."""
+        """The [0, 1] float32 mosaic handed to the ImageItem (read-only view).
+
+        For a frame (:meth:`show_frame`) it is made on first request, from the maps shown.
+        """
+        if self._mosaic is None and self._frame is not None:
+            frame = self._frame
+            self._mosaic = (build_mosaic(frame.data, frame.layout, frame.levels, clip=False) if frame.kind == "maps"
+                            else rgb_stack_mosaic(frame.data, frame.layout))
         if self._mosaic is None:
             return None
         view = self._mosaic.view()
@@ -328,10 +392,13 @@ class FeatureMapView(QWidget):
         Gaps are the view background; ``with_labels`` also paints the tile
         labels (for an exported grid that explains itself).
         """
-        if self._mosaic is None:
+        if self._frame is not None:
+            rgb = frame_rgb(self._frame)
+        elif self._mosaic is None:
             return np.zeros((0, 0, 3), dtype=np.uint8)
-        rgb = apply_lut(self._mosaic, self._lut if self._lut is not None else GREY_LUT,
-                        layout=self.layout_info)
+        else:
+                rgb = apply_lut(self._mosaic, self._lut if self._lut is not None else GREY_LUT,
+                            layout=self.layout_info)
         if with_labels and self.layout_info is not None and self.layout_info.label_h:
             rgb = paint_labels(rgb, self.layout_info, self._labels)
         return rgb
@@ -366,17 +433,11 @@ class FeatureMapView(QWidget):
 
     def _make_layout(self) -> Layout:
         h, w, k = self._tile_shape()
-        gap, label_h = auto_spacing(h, w)
-        if not any(self._labels):
-            label_h = 0
-        if k == 1:
-            gap = 0                              # nothing to separate
-        return mosaic_layout(k, h, w, gap=gap, label_h=label_h, aspect=self._view_aspect())
+        return view_layout(k, h, w, labelled=any(self._labels), aspect=self._view_aspect())
 
-    def _render(self) -> None:
-        self._stack.setCurrentIndex(0)
+    def _start_layout(self, layout: Layout) -> Layout | None:
+        """Make `layout` the current one; returns the previous one."""
         old = self.layout_info
-        layout = self._make_layout()
         self.layout_info = layout
         if layout != old:
             self._pointer.set_hovered(None)     # the pixel under the pointer moved
@@ -388,6 +449,27 @@ class FeatureMapView(QWidget):
             # across live updates of the same kind and size only.
             self._highlight.forget()
             self._shown_shape = shape
+        return old
+
+    def _finish_layout(self, layout: Layout, old: Layout | None) -> None:
+        """Gaps, labels and highlight for the new content in `layout`."""
+        if layout != self._gap_layout:
+            self._gap_item.setPath(gap_path(layout))
+            self._gap_layout = layout
+        self._tile_labels.show(layout, self._labels)
+        self._highlight.place(layout)
+        if old is None or (old.height, old.width) != (layout.height, layout.width):
+            self.fit_view()     # a new shape; otherwise keep the user's zoom
+
+    def _render(self) -> None:
+        self._stack.setCurrentIndex(0)
+        layout = self._make_layout()
+        old = self._start_layout(layout)
+        self._frame = None
+        if self.frame_item.isVisible():
+            self.frame_item.set_image(None)
+            self.frame_item.setVisible(False)
+        self.image_item.setVisible(True)
         if self._data.ndim == 4:
             mosaic = rgb_stack_mosaic(self._data, layout)
             self._levels = None
@@ -406,20 +488,15 @@ class FeatureMapView(QWidget):
             self.image_item.setImage(mosaic, autoLevels=False, levels=(0.0, 1.0))
             self._update_color_bar()
         self._mosaic = mosaic
-        if layout != self._gap_layout:
-            self._gap_item.setPath(gap_path(layout))
-            self._gap_layout = layout
-        self._tile_labels.show(layout, self._labels)
-        self._highlight.place(layout)
-        if old is None or (old.height, old.width) != (layout.height, layout.width):
-            self.fit_view()     # a new shape; otherwise keep the user's zoom
+        self._finish_layout(layout, old)
 
     def _clear_content(self) -> None:
-        self._kind = self._data = self._mosaic = self._levels = self.layout_info = None
+        self._kind = self._data = self._mosaic = self._levels = self.layout_info = self._frame = None
         self._labels = ()
         self._shown_shape = None
         self._highlight.forget()
         self.image_item.clear()
+        self.frame_item.set_image(None)
         self._highlight.place(None)
         self.color_bar_widget.setVisible(False)
 

@@ -56,6 +56,7 @@ class TileLabels:
         self._view_box = view_box
         self._items: list[QGraphicsSimpleTextItem] = []
         self._screen_px = _LABEL_SCREEN_LINES * 14.0  # set from the font by set_line_height
+        self._shown: tuple[Layout, tuple[str, ...]] | None = None  # what show() last laid out
 
     def set_line_height(self, pixels: float) -> None:
         """Size the labels for text lines of `pixels` (the owner's font: the UI scale).
@@ -66,6 +67,7 @@ class TileLabels:
             Height of one line of the owner's text.
         """
         self._screen_px = _LABEL_SCREEN_LINES * pixels
+        self._shown = None  # the next show() places the labels again
 
     def show(self, layout: Layout, labels: Sequence[str]) -> None:
         """Give each tile of `layout` a text item in its label band.
@@ -77,7 +79,10 @@ class TileLabels:
         labels : sequence of str
             One per tile; blank ones are hidden.
         """
-        labels = labels if layout.label_h else ()
+        labels = tuple(labels) if layout.label_h else ()
+        if (layout, labels) == self._shown:
+            return  # new pixels in the same tiles: the items are right where they are
+        self._shown = (layout, labels)
         while len(self._items) < len(labels):
             item = _text_item()
             self._view_box.addItem(item, ignoreBounds=True)

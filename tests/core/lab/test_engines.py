@@ -82,6 +82,37 @@ def test_conv2d_engine_matches_tensorflow(engine, case):
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
 
 
+@settings(max_examples=60, deadline=None)
+@given(case=conv_case())
+def test_taps_engine_matches_tensorflow_on_one_channel_images(case):
+    n, h, w, _, filters, size, stride, dilation, padding, seed = case
+    assume(geometry_ok(h, w, size, stride, padding, dilation))
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, h, w, 1)).astype(np.float32)
+    bank = rng.standard_normal(size + (1, filters)).astype(np.float32)
+    bank[rng.random(size) < 0.3] = 0
+    got = ops.conv2d(x, bank, stride=stride, padding=padding, dilation=dilation, engine="taps")
+    expected = tf_reference(x, bank, stride, padding, dilation)
+    assert got.dtype == np.float32 and got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+    assert got.transpose(3, 0, 1, 2).flags.c_contiguous  # map after map, as the view colours them
+
+
+def test_taps_engine_spreads_nan_and_inf_as_tensorflow_and_takes_one_channel_only():
+    x = np.random.default_rng(2).random((1, 9, 11, 1)).astype(np.float32)
+    x[0, 2, 3, 0], x[0, 6, 7, 0] = np.inf, np.nan
+    bank = np.zeros((3, 3, 1, 3), np.float32)
+    bank[1, 1, 0, 0], bank[0, :, 0, 1], bank[:, :, 0, 2] = 1.0, -2.0, 0.5
+    got = ops.conv2d(x, bank, padding="same", engine="taps")
+    expected = tf.nn.conv2d(x, bank, 1, "SAME").numpy()
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(expected))
+    finite = np.isfinite(expected)
+    np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="one-channel"):
+        ops.conv2d(np.ones((5, 5, 3)), np.ones((3, 3, 3, 2)), engine="taps")
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_engines_agree_on_a_photo(engine):
     from sklearn.datasets import load_sample_image

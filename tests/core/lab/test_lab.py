@@ -162,3 +162,37 @@ def test_explain_rejects_positions_outside_the_maps():
 
 def test_numbers_read_well():
     assert format_number(-0.5) == "\u22120.5" and format_number(2.0) == "2" and format_number(-0.0001) == "0" and format_number(1 / 3) == "0.333"
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 999), size=st.sampled_from([1, 3, 5]), filters=st.integers(1, 4),
+       stride=st.integers(1, 2), dilation=st.integers(1, 2), padding=st.sampled_from(["same", "valid", 1]),
+       channels=st.sampled_from([1, 3, 4]))
+def test_layer_mode_on_the_channel_sum_equals_tf_conv2d_on_every_channel(seed, size, filters, stride, dilation,
+                                                                          padding, channels):
+    assume(stride == 1 or dilation == 1)  # TF's CPU conv refuses both at once
+    rng = np.random.default_rng(seed)
+    image = rng.random((11, 14, channels)).astype(np.float32)
+    bank = lab.KernelBank.of(rng.standard_normal((filters, size, size)), biases=rng.standard_normal(filters))
+    _, result = run(image, bank, mode="layer", stride=stride, dilation=dilation, padding=padding)
+    pad = padding.upper() if isinstance(padding, str) else [[0, 0], [1, 1], [1, 1], [0, 0]]
+    expected = tf.nn.conv2d(image[None], bank.layer_weights(channels), stride, pad, dilations=dilation).numpy()[0]
+    np.testing.assert_allclose(result.maps, expected + np.float32(bank.biases), rtol=1e-5, atol=1e-5)
+
+
+def test_channel_sum_is_kept_for_the_same_image_and_keeps_nan_where_tf_has_it():
+    image = RNG.random((6, 7, 3)).astype(np.float32)
+    summed = lab.channel_sum(image)
+    assert summed.shape == (6, 7, 1) and lab.channel_sum(image) is summed and not summed.flags.writeable
+    np.testing.assert_allclose(summed[..., 0], image.sum(axis=2), rtol=1e-6)
+    assert lab.channel_sum(image.copy()) is not summed  # another image: summed again
+    grey = image[:, :, :1]
+    assert lab.channel_sum(grey) is grey
+    image[2, 3, 1] = np.inf
+    image[4, 4, 0], image[4, 4, 2] = np.inf, -np.inf
+    bank = lab.KernelBank.of([np.array([[0.0, 1.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 0.0]])])
+    _, result = run(image, bank, mode="layer", padding="same")
+    expected = tf.nn.conv2d(image[None], bank.layer_weights(3), 1, "SAME").numpy()[0]
+    np.testing.assert_array_equal(np.isnan(result.maps), np.isnan(expected))
+    finite = np.isfinite(expected)
+    np.testing.assert_allclose(result.maps[finite], expected[finite], rtol=1e-5)

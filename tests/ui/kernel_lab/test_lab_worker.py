@@ -25,10 +25,11 @@ def request(serial, kernel="sharpen", **settings):
 
 def test_result_arrives_in_ui_thread_and_matches_compute(qtbot, computer):
     seen_threads = []
-    computer.finished.connect(lambda req, res: seen_threads.append(threading.current_thread()))
+    computer.finished.connect(lambda req, res, frames: seen_threads.append(threading.current_thread()))
     with qtbot.waitSignal(computer.finished, timeout=5000) as blocker:
         computer.submit(request(1, stride=2))
-    req, res = blocker.args
+    req, res, frames = blocker.args
+    assert frames is None  # no spec: nothing to draw
     assert res.serial == 1 and res.maps.shape == (100, 150, 3)
     np.testing.assert_array_equal(res.maps, lab.compute(req).maps)
     assert seen_threads == [threading.main_thread()]
@@ -36,7 +37,7 @@ def test_result_arrives_in_ui_thread_and_matches_compute(qtbot, computer):
 
 def test_a_burst_of_edits_ends_with_the_last_one_and_drops_stale_ones(qtbot, computer):
     results = []
-    computer.finished.connect(lambda req, res: results.append(res.serial))
+    computer.finished.connect(lambda req, res, frames: results.append(res.serial))
     for serial in range(1, 101):
         computer.submit(request(serial, kernel="vertical-line" if serial % 2 else "box-blur"))
     qtbot.waitUntil(lambda: bool(results) and results[-1] == 100, timeout=10000)

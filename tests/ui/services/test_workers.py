@@ -117,3 +117,21 @@ def test_shutdown_drops_what_waits_and_is_idempotent(make_worker):
     assert seen == ["running"]
     assert worker.shutdown(5000)
     assert not worker.worker_thread().isRunning() and not worker.is_busy()
+
+
+def test_one_python_thread_state_serves_every_item(make_worker):
+    # A threading.local lives in the Python thread state: it survives from one
+    # item to the next only if the thread keeps one state (TensorFlow's pybind11
+    # remembers that state; a fresh one per item crashed the second training run).
+    local = threading.local()
+    seen = []
+
+    def handle(item):
+        seen.append(getattr(local, "first", None))
+        local.first = item
+
+    worker = make_worker(handle)
+    for item in (1, 2, 3):
+        worker.submit(item)
+        assert worker.wait_idle(5000)
+    assert seen == [None, 1, 2]

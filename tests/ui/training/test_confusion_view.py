@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QHelpEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from explorer.ui.training.confusion_view import ConfusionView
@@ -71,3 +72,22 @@ def test_confusion_names_and_empty(qtbot):
     assert view.accuracy() is None
     with pytest.raises(ValueError):
         view.set_confusion(np.zeros((3, 4)), ())
+
+
+def test_clicking_or_entering_a_cell_names_it(qtbot):
+    view = ConfusionView()
+    qtbot.addWidget(view)
+    view.set_confusion(_confusion(), DIGITS)
+    show(qtbot, view, (560, 520))
+    assert "click a cell" in view.axes_label.text()
+    rect = view.table.visualRect(view.table.model().index(4, 9))
+    with qtbot.waitSignal(view.cell_clicked, timeout=1000) as blocker:
+        QTest.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         rect.center())
+    assert blocker.args == [4, 9]
+    # The keyboard: the arrows move to the next cell, Enter opens it.
+    view.table.setFocus()
+    QTest.keyClick(view.table, Qt.Key.Key_Right)
+    with qtbot.waitSignal(view.cell_clicked, timeout=1000) as blocker:
+        QTest.keyClick(view.table, Qt.Key.Key_Return)
+    assert blocker.args[0] == 4 and blocker.args[1] in (8, 9)

@@ -99,3 +99,37 @@ def test_the_plots_follow_the_light_and_dark_themes(qtbot):
         apply_theme("light")
         QApplication.processEvents()
     assert colours("accuracy")[0] == light_background
+
+
+def test_a_replayed_moment_shows_the_curves_up_to_then_with_a_marker(qtbot):
+    from explorer.core.train.replay import ReplayMoment
+
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.reset(3)
+    first = BatchDone(epochs=3, epoch=1, batch=3, batches=10, metrics={"loss": 2.0, "accuracy": 0.2})
+    view.show_update(first)
+    view.show_update(BatchDone(epochs=3, epoch=1, batch=6, batches=10, metrics={"loss": 1.5, "accuracy": 0.4}))
+    one = {"loss": (1.2,), "val_loss": (1.1,), "accuracy": (0.6,), "val_accuracy": (0.65,)}
+    view.show_update(EpochDone(epochs=3, epoch=1, batch=10, batches=10, metrics={"loss": 1.2}, history=one))
+    two = {key: (*values, values[0] / 2) for key, values in one.items()}
+    view.show_update(EpochDone(epochs=3, epoch=2, batch=10, batches=10, metrics={"loss": 0.6}, history=two))
+    assert view.marker_position() is None and len(view.data("loss")[0]) == 2
+
+    inside = ReplayMoment(epoch=1, batch=4, batches=10, epochs=3, weights=(), metrics={"loss": 1.8})
+    view.show_moment(inside)
+    assert view.marker_position() == 0.4 and view.markers["loss"].isVisible()
+    assert view.data("loss") == ([], []) and view.data("live_loss") == ([0.3], [2.0])  # up to the moment
+    assert view.data("moment_loss") == ([0.4], [1.8])
+    # A live update while replaying is kept for later, not drawn.
+    three = {key: (*values, values[-1]) for key, values in two.items()}
+    view.show_update(EpochDone(epochs=3, epoch=3, batch=10, batches=10, metrics={"loss": 0.6}, history=three))
+    assert view.data("loss") == ([], [])
+    end_one = ReplayMoment(epoch=1, batch=10, batches=10, epochs=3, weights=(), history=one, epoch_end=True,
+                           metrics={"loss": 1.2, "val_loss": 1.1})
+    view.show_moment(end_one)
+    assert view.data("loss") == ([1], [1.2]) and view.data("live_loss") == ([], [])
+    assert view.data("moment_loss") == ([1.0, 1.0], [1.2, 1.1])
+    view.show_live()
+    assert view.marker_position() is None and not view.markers["loss"].isVisible()
+    assert view.data("loss")[0] == [1, 2, 3] and view.data("moment_loss") == ([], [])

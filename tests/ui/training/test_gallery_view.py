@@ -50,3 +50,19 @@ def test_gallery_empty_and_few(qtbot):
     view.clear()
     assert view.message() == "No misclassified images."
     view.grab().save("/tmp/nv_gallery_empty.png")
+
+
+def test_gallery_title_back_button_and_total(qtbot):
+    view = GalleryView(limit=4)
+    qtbot.addWidget(view)
+    show(qtbot, view, (400, 240))
+    assert not view.title_label.isVisibleTo(view) and not view.back_button.isVisibleTo(view)
+    images = np.zeros((4, 28, 28, 1), np.float32)
+    view.set_title("true 3, predicted 5: 12 images", back="All mistakes")
+    view.set_images(images, list("abcd"), [10, 11, 12, 13], total=12)
+    assert view.title() == "true 3, predicted 5: 12 images" and view.back_button.text() == "All mistakes"
+    assert view.more_label.text().startswith("+8 more")
+    with qtbot.waitSignal(view.back_requested, timeout=1000):
+        QTest.mouseClick(view.back_button, Qt.MouseButton.LeftButton)
+    view.set_title("")
+    assert not view.title_label.isVisibleTo(view) and not view.back_button.isVisibleTo(view)

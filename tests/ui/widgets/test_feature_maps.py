@@ -295,3 +295,104 @@ def test_grid_follows_the_view_shape_on_resize(qtbot, view):
     assert wide.cols > wide.rows
     view.resize(300, 1200)
     qtbot.waitUntil(lambda: view.layout_info.rows > view.layout_info.cols, timeout=2000)
+
+
+def _grab(qtbot, view) -> np.ndarray:
+    """The view as painted, at one fixed zoom: the mosaic and a one-pixel margin."""
+    layout = view.layout_info
+    view.view_box.setRange(QRectF(-1, -1, layout.width + 2, layout.height + 2), padding=0)
+
+    def once():
+        qtbot.wait(30)
+        image = view.graphics.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        ptr = image.constBits()
+        return np.frombuffer(ptr, np.uint32, count=image.sizeInBytes() // 4).reshape(image.height(), -1).copy()
+
+    previous = once()
+    for _ in range(20):
+        current = once()
+        if np.array_equal(current, previous):
+            return current
+        previous = current
+    raise AssertionError("the view kept changing")
+
+
+def _same_but_for_edge_rounding(painted: np.ndarray, expected: np.ndarray) -> bool:
+    """Equal images, except that a tile edge may fall one screen pixel over.
+
+    pyqtgraph paints an indexed image, which Qt scales through another path than
+    a ready RGB32 one; the two round a few tile edges to neighbouring screen
+    pixels. Each differing pixel must show a colour its 3x3 neighbourhood has
+    in `expected`, and they must be few.
+    """
+    rows, cols = np.nonzero(painted != expected)
+    padded = np.pad(expected, 1, mode="edge")
+    odd = [(r, c) for r, c in zip(rows, cols) if painted[r, c] not in padded[r:r + 3, c:c + 3]]
+    return len(rows) <= 0.02 * painted.size and not odd
+
+
+def test_show_frame_paints_what_set_maps_paints(qtbot, shown):
+    from explorer.core.render.frame import maps_frame
+
+    maps = _maps()
+    maps[3, 4, 1] = np.nan
+    shown.set_maps(maps, ["a", "b", "zero", "small"], levels="per-map")
+    painted, levels = _grab(qtbot, shown), shown.current_levels()
+    png, mosaic = shown.render_png_array(with_labels=True), shown.mosaic().copy()
+    frame = maps_frame(maps, ["a", "b", "zero", "small"], lut=DIVERGING_LUT, aspect=shown.view_aspect(),
+                       levels_mode="per-map")
+    shown.set_maps(np.zeros_like(maps))  # something else in between
+    shown.show_frame(frame)
+    assert shown.frame_item.isVisible() and not shown.image_item.isVisible()
+    assert _same_but_for_edge_rounding(_grab(qtbot, shown), painted)
+    assert shown.layout_info == frame.layout and shown.levels_mode() == "per-map"
+    np.testing.assert_array_equal(shown.current_levels(), levels)
+    assert shown.current_maps().base is maps or np.shares_memory(shown.current_maps(), maps)
+    assert shown.value_at(0, 2, 3) == maps[2, 3, 0]
+    assert np.array_equal(shown.render_png_array(with_labels=True), png)
+    np.testing.assert_array_equal(shown.mosaic(), mosaic)
+    assert [item.text() for item in shown.label_items()] == ["a", "b", "zero", "small"]
+    shown.set_maps(maps, ["a", "b", "zero", "small"])  # back to the view's own colouring
+    assert shown.image_item.isVisible() and not shown.frame_item.isVisible()
+
+
+def test_show_frame_of_colour_tiles_paints_what_set_rgb_paints(qtbot, shown):
+    from explorer.core.render.frame import rgb_frame
+
+    tiles = np.random.default_rng(0).uniform(-0.2, 1.2, size=(H, W, 9)).astype(np.float32)
+    shown.set_rgb(tiles, ["r", "g", "b"])
+    qtbot.wait(150)  # the colour bar went away: the view is taller, and the grid may change with it
+    shown.set_rgb(tiles, ["r", "g", "b"])
+    painted = _grab(qtbot, shown)
+    shown.show_frame(rgb_frame(tiles, ["r", "g", "b"], aspect=shown.view_aspect()))
+    assert _same_but_for_edge_rounding(_grab(qtbot, shown), painted)
+    assert shown.color_bar_widget.isHidden() and shown.current_levels() is None
+
+
+def test_a_frame_for_another_grid_or_scheme_is_coloured_again_here(qtbot, shown):
+    from explorer.core.render.frame import maps_frame
+    from explorer.core.render.luts import GREY_LUT
+
+    maps = _maps()
+    wide = maps_frame(maps, list("abcd"), lut=DIVERGING_LUT, aspect=50.0)  # one row: not this view's grid
+    shown.show_frame(wide)
+    assert shown.layout_info != wide.layout and shown.image_item.isVisible()
+    stale = maps_frame(maps, list("abcd"), lut=GREY_LUT, aspect=shown.view_aspect())  # another scheme's table
+    shown.show_frame(stale)
+    assert shown.image_item.isVisible() and shown.image_item.lut is DIVERGING_LUT
+
+
+def test_frame_qimage_equals_the_numpy_colouring():
+    from explorer.core.render.frame import frame_pixels, maps_frame
+    from explorer.ui.widgets.frame_image import frame_qimage
+
+    for nan, width in ((False, 9), (True, 9), (False, 1), (False, 6), (False, 11)):  # lines of any length
+        maps = np.random.default_rng(width).normal(size=(7, width, 5)).astype(np.float32)
+        if nan:
+            maps[2, 2, 3] = np.nan
+        frame = maps_frame(maps, list("abcde"), lut=DIVERGING_LUT, aspect=1.3)
+        image = frame_qimage(frame)
+        assert image.format() == QImage.Format.Format_RGB32
+        ptr = image.constBits()
+        pixels = np.frombuffer(ptr, np.uint32, count=image.sizeInBytes() // 4).reshape(image.height(), -1)
+        assert np.array_equal(pixels[:, :image.width()], frame_pixels(frame))
