@@ -8,9 +8,13 @@ Run: python tests/benchmarks/bench_app_training.py [--data-dir ../shared/data/mn
    activations. Both sides build a fresh model and are timed alike, from the
    end of each epoch's first batch to its last (compiling the training step
    and starting the data pipeline are left out of both: the app's samples/s
-   leave them out too). Alternated --rounds times; the figure is the ratio of the
-   best rate on each side (target >= 0.95): on this shared machine noise only
-   ever slows a run down, so each side's best is its least disturbed. The
+   leave them out too; the app's first "batch" is its first call of several
+   steps). Each run ends with its test accuracy; the app's rows also say how
+   many steps it ran per call and how many batch updates a second reached the
+   UI thread. Alternated --rounds times; the figure is the ratio of the best
+   rate on each side (target >= 1.3, the medians' ratio is printed too): on
+   this shared machine noise only ever slows a run down, so each side's best
+   is its least disturbed. The
    per-round ratios are printed too, with the cores each run had (this host
    sometimes lends the process one core instead of two, halving a run's
    rate) and the ratio of CPU time per sample, which such swings hardly move.
@@ -43,7 +47,7 @@ from explorer.core import tf_backend  # noqa: E402
 from explorer.core.model.build import build_model  # noqa: E402
 from explorer.core.train.config import TrainConfig  # noqa: E402
 from explorer.core.train.datasets import load_dataset  # noqa: E402
-from explorer.core.train.updates import BatchDone, EpochDone  # noqa: E402
+from explorer.core.train.updates import RUN_ENDS, BatchDone, EpochDone  # noqa: E402
 from explorer.ui.shell.application import create_application  # noqa: E402
 from explorer.ui.shell.main_window import MainWindow  # noqa: E402
 
@@ -102,17 +106,24 @@ class Run:
     rate: float
     cores: float
     ui_share: float = 0.0  # the UI thread's part of the process's CPU time
+    accuracy: float = float("nan")  # on the test set, after the run
+    steps: int = 1  # training steps per call into TensorFlow
+    updates_per_s: float = float("nan")  # batch updates reaching the UI thread (median gap)
 
     def __str__(self) -> str:
         ui = f", UI thread {self.ui_share:.1%} of the CPU" if self.ui_share else ""
-        return f"{self.rate:,.0f} ({self.cores:.2f} cores{ui})"
+        live = (f", {self.steps} steps per call, {self.updates_per_s:.2f} batch updates/s"
+                if self.updates_per_s == self.updates_per_s else "")
+        return f"{self.rate:,.0f} ({self.cores:.2f} cores{ui}{live}, test accuracy {self.accuracy:.4f})"
 
 
 def plain_fit(dataset, samples: int, batch: int, epochs: int) -> Run:
     """A plain ``model.fit``, timed as the app times its runs: from the end of each epoch's first batch.
 
     The only callback records the clock at those batch ends (what the app's
-    samples/s leaves out: compiling the step, starting the data pipeline).
+    samples/s leaves out: compiling the step, starting the data pipeline). It
+    is ``async_safe``: Keras hands it the batch ends on its callback thread,
+    as in a plain fit without callbacks, so the clock slows nothing.
     """
     keras = tf_backend.load().keras
     model = build_model("mnist-convnet", dataset.input_shape, dataset.num_classes)
@@ -121,6 +132,8 @@ def plain_fit(dataset, samples: int, batch: int, epochs: int) -> Run:
     spans = []  # per epoch: (clock, CPU) at the end of its first and of its latest batch
 
     class Clock(keras.callbacks.Callback):
+        async_safe = True
+
         def on_train_batch_end(self, step, logs=None):
             now = (time.perf_counter(), process_cpu_seconds())
             if step == 0:
@@ -131,7 +144,8 @@ def plain_fit(dataset, samples: int, batch: int, epochs: int) -> Run:
     model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, callbacks=[Clock()])
     wall = sum(end[0] - start[0] for start, end in spans)
     cpu = sum(end[1] - start[1] for start, end in spans)
-    return Run((samples - batch) * len(spans) / wall, cpu / wall)
+    accuracy = model.evaluate(dataset.x_test, dataset.y_test, batch_size=256, verbose=0, return_dict=True)["accuracy"]
+    return Run((samples - batch) * len(spans) / wall, cpu / wall, accuracy=float(accuracy))
 
 
 def app_fit(window, dataset, config: TrainConfig, meter: StallMeter | None) -> Run:
@@ -141,11 +155,17 @@ def app_fit(window, dataset, config: TrainConfig, meter: StallMeter | None) -> R
     thread as the updates arrive (``time.thread_time`` there is the UI's own).
     """
     studio = window.training
-    rates, marks = [], []
+    rates, marks, arrivals, first_batches, ends = [], [], [], [], []
 
     def note(update) -> None:
         if meter is not None:
             meter.note(type(update).__name__)
+        if isinstance(update, BatchDone):
+            arrivals.append(time.perf_counter())
+            if not first_batches or update.epoch != first_batches[-1][0]:
+                first_batches.append((update.epoch, update.batch))
+        if isinstance(update, RUN_ENDS):
+            ends.append(update)
         if isinstance(update, EpochDone):
             rates.append(update.samples_per_s)
         if isinstance(update, EpochDone) or (isinstance(update, BatchDone) and not marks):
@@ -164,7 +184,12 @@ def app_fit(window, dataset, config: TrainConfig, meter: StallMeter | None) -> R
     if not rates or len(marks) < 2:
         return Run(float("nan"), float("nan"))
     (wall0, cpu0, ui0), (wall1, cpu1, ui1) = marks[0], marks[-1]
-    return Run(statistics.mean(rates), (cpu1 - cpu0) / (wall1 - wall0), (ui1 - ui0) / (cpu1 - cpu0))
+    evaluation = getattr(ends[-1], "evaluation", None) if ends else None
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
+    return Run(statistics.mean(rates), (cpu1 - cpu0) / (wall1 - wall0), (ui1 - ui0) / (cpu1 - cpu0),
+               accuracy=evaluation.test_accuracy if evaluation is not None else float("nan"),
+               steps=first_batches[0][1] if first_batches else 1,  # the epoch's first update ends its first call
+               updates_per_s=1 / statistics.median(gaps) if gaps else float("nan"))
 
 
 def close_while_training(dataset) -> float:
@@ -225,11 +250,12 @@ def main(argv=None) -> int:
         print(f"responsiveness run {run + 1}: {meter.describe_worst()}")
     window.close()
     ratio = max(r.rate for r in app) / max(r.rate for r in plain)
+    median_ratio = statistics.median(r.rate for r in app) / statistics.median(r.rate for r in plain)
     print(f"plain model.fit, samples/s: {'; '.join(map(str, plain))}")
     print(f"in the app (live view on), samples/s: {'; '.join(map(str, app))}")
     print(f"ratio of each round: {', '.join(f'{a.rate / p.rate:.3f}' for a, p in zip(app, plain))}")
-    print(f"throughput ratio app / plain (best of each): {ratio:.3f} (target >= 0.95) -> "
-          f"{'met' if ratio >= 0.95 else 'MISSED'}")
+    print(f"throughput ratio app / plain (best of each): {ratio:.3f}, of the medians {median_ratio:.3f} "
+          f"(target >= 1.3) -> {'met' if ratio >= 1.3 else 'MISSED'}")
     # CPU seconds per sample hardly depend on how many cores the host lends the process.
     cpu_ratio = (statistics.median(r.cores / r.rate for r in plain)
                  / statistics.median(r.cores / r.rate for r in app))

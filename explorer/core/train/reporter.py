@@ -5,7 +5,11 @@ mixes in ``keras.callbacks.Callback`` (Keras is only imported by the trainer,
 lazily) so that Keras calls the hooks straight, with no call in between.
 
 Per batch: a float check, a clock read, a throttle compare and two flag reads
-(the stop and pause events). Everything else is throttled through the run's
+(the stop and pause events). With several training steps per call into
+TensorFlow (``steps_per_execution``), Keras calls these hooks once per call,
+naming its last batch: pause and stop are then seen once per call, and
+batch updates keep a steady rate (:meth:`Cadence.kept
+<explorer.core.train.run_control.Cadence.kept>`). Everything else is throttled through the run's
 :class:`~explorer.core.train.run_control.RunControl`: batch updates, weight
 copies, probe predictions and model snapshots for the classifier, each at
 most every so often (the first batch of every epoch is always reported, a
@@ -101,6 +105,7 @@ class Reporter:
         self._epoch_paused = 0.0
         self._last_batch_time = 0.0
         self._rate_origin = (0.0, 0, 0.0)
+        self._origin_pending = True  # the epoch's first report (of its first batch, or first call's) is to come
         self._last_rate = 0.0
 
     # ------------------------------------------------------------ Keras hooks
@@ -114,11 +119,14 @@ class Reporter:
         self._epoch_start = self._last_batch_time = time.perf_counter()
         self._epoch_paused = 0.0
         self._rate_origin = (self._epoch_start, 0, 0.0)
+        self._origin_pending = True
         self._control.batch_updates.open()  # the first batch of every epoch is reported
 
     def on_train_batch_end(self, batch, logs=None):
         loss = logs.get("loss") if logs else None
-        self.batch = batch + 1
+        # With several steps per call Keras numbers the call by its last step, one past the data at an
+        # epoch's end when the batches do not divide evenly.
+        self.batch = min(batch + 1, self.batches)
         if loss is not None and not math.isfinite(loss):
             self.diverged = (self.epoch, batch + 1, loss)
             self.last_metrics = metrics_of(logs)
@@ -210,10 +218,12 @@ class Reporter:
     # ------------------------------------------------------------ helpers
     def _emit_batch(self, logs, now: float) -> None:
         control = self._control
-        control.batch_updates.passed(now)
+        control.batch_updates.kept(now)
         samples = min(self.batch * self.batch_size, self.n_fit)
-        if self.batch == 1:
-            # The first batch of a run includes compiling the training step: measure from its end.
+        if self._origin_pending:
+            # The first batch of a run includes compiling the training step: measure from its end (with
+            # several steps per call, from the end of the first call).
+            self._origin_pending = False
             self._rate_origin = (now, samples, self._epoch_paused)
             rate = self._last_rate
         else:

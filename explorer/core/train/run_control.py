@@ -48,6 +48,17 @@ class Cadence:
         """It happened at `now`: the next one is due `interval` later."""
         self.next_at = now + self.interval
 
+    def kept(self, now: float) -> None:
+        """It happened at `now`: the next one is due `interval` after this one was due.
+
+        For a steady rate when the clock is read only every so often (the
+        calls of several training steps): on average once per `interval`,
+        never sooner than half an interval after `now`. Long overdue (or
+        open), it counts from `now`, as :meth:`passed`.
+        """
+        due = self.next_at if self.next_at > now - self.interval else now
+        self.next_at = max(due + self.interval, now + self.interval / 2)
+
     def open(self, now: float = -math.inf) -> None:
         """Make it due from `now` on (default: at once), whatever happened before."""
         self.next_at = now

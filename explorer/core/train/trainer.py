@@ -25,6 +25,11 @@ time: batch updates at most every 1/3 s, a weight copy (read-only copies of
 most every 1/3 s or at once after a new probe, a snapshot at most every 1 s.
 The probe goes through :class:`~explorer.core.predict.predictor.Predictor`
 (one compiled function, under a millisecond) on the training model's own layers.
+Several training steps run per call into TensorFlow (``steps_per_execution``,
+chosen from the measured pace so that one call takes about
+:attr:`Trainer.EXECUTION_BUDGET_S`: :mod:`explorer.core.train.fast_fit`), so
+the Python work between steps, the callbacks included, happens once per call;
+Pause and Stop act between calls. Several devices train one step a call.
 
 Devices: ``config.devices`` picks the ``tf.distribute`` strategy
 (:mod:`explorer.core.train.distribute`): by default TensorFlow's default
@@ -50,6 +55,7 @@ from explorer.core.model.snapshot import ModelSnapshot
 from explorer.core.train.checkpoints import DEFAULT_CHECKPOINT_DIR, Checkpoints
 from explorer.core.train.config import TrainConfig, check_config
 from explorer.core.train.evaluation import Evaluation, evaluate
+from explorer.core.train.fast_fit import EXECUTION_BUDGET_S, MAX_STEPS_PER_EXECUTION, choose_steps_per_execution
 from explorer.core.train.model_for_run import build_run_model
 from explorer.core.train.phases import FINE_TUNE_RATE_FACTOR, fit_in_phases
 from explorer.core.train.run_control import RunControl
@@ -100,6 +106,11 @@ class Trainer:
     SNAPSHOT_INTERVAL_S = 1.0
     #: A stopped run is still evaluated if that should take at most this long.
     STOPPED_EVALUATION_BUDGET_S = 5.0
+    #: Seconds one call into TensorFlow may take: several training steps run per call (fewer Python round
+    #: trips, :mod:`explorer.core.train.fast_fit`), and Pause and Stop act between calls. 0: one step a call.
+    EXECUTION_BUDGET_S = EXECUTION_BUDGET_S
+    #: At most this many training steps per call.
+    MAX_STEPS_PER_EXECUTION = MAX_STEPS_PER_EXECUTION
 
     def __init__(self, config: TrainConfig, *, dataset=None, checkpoint_dir=DEFAULT_CHECKPOINT_DIR):
         check_config(config)
@@ -117,6 +128,7 @@ class Trainer:
         self._evaluation: Evaluation | None = None
         self._ran = False
         self._replicas = 1
+        self._steps_per_execution = 1
 
     # ------------------------------------------------------------ properties
     @property
@@ -152,6 +164,11 @@ class Trainer:
     def replicas(self) -> int:
         """How many devices train in step (``num_replicas_in_sync`` of the run's strategy; 1 until it starts)."""
         return self._replicas
+
+    @property
+    def steps_per_execution(self) -> int:
+        """Training steps per call into TensorFlow, chosen when the run compiles its model (1 until then)."""
+        return self._steps_per_execution
 
     @property
     def stop_requested(self) -> bool:
@@ -276,7 +293,9 @@ class Trainer:
                 fit_model = with_augmentation(keras, model, config.augmentation, config.seed)
             else:
                 fit_model = model
-            fit_model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            self._steps_per_execution = self._choose_steps_per_execution(tf, fit_model, x_train)
+            fit_model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                              steps_per_execution=self._steps_per_execution)
         self._model, self._fit_model = model, fit_model
         probe_predictor = Predictor(model)  # traced here, not during the first batches
 
@@ -320,7 +339,7 @@ class Trainer:
                         slower = make_optimizer(keras, dataclasses.replace(config, learning_rate=rate))
                         reporter.learning_rate = learning_rate_of(slower)
                         fit_model.compile(optimizer=slower, loss="sparse_categorical_crossentropy",
-                                          metrics=["accuracy"])
+                                          metrics=["accuracy"], steps_per_execution=self._steps_per_execution)
 
                 fit_in_phases(fit, unfreeze, warmup_epochs=config.warmup_epochs, epochs=epochs, go_on=lambda: (
                     not self._control.stop_requested() and reporter.diverged is None
@@ -332,6 +351,17 @@ class Trainer:
             fail(f"training failed: {exc.message.splitlines()[0] if exc.message else type(exc).__name__}")
             return
         self._finish(report, snapshots, reporter, started, x_test, y_test, early)
+
+    def _choose_steps_per_execution(self, tf, fit_model, x_train) -> int:
+        """Training steps per call into TensorFlow (:mod:`explorer.core.train.fast_fit`), for this run's pace."""
+        config = self._config
+        if self._replicas > 1:  # Keras 3.15's multi-step loop fails under MirroredStrategy (graph execution error)
+            return 1
+        n_fit = math.floor(len(x_train) * (1.0 - config.validation_split))
+        return choose_steps_per_execution(
+            tf, fit_model, x_train, config.batch_size, math.ceil(n_fit / config.batch_size),
+            budget_s=self.EXECUTION_BUDGET_S, most=self.MAX_STEPS_PER_EXECUTION,
+        )
 
     def _finish(self, report, snapshots, reporter, started: RunStarted, x_test, y_test, early) -> None:
         """Evaluate what fit() left (unless it diverged), then report how the run ended."""

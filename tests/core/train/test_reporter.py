@@ -134,3 +134,44 @@ def test_snapshots_are_throttled_by_their_own_interval():
     reporter.offer_snapshot(updates[-1].weights, time.perf_counter())
     assert len(snapshots) == 2 and snapshots[-1].source == "training: epoch 1 of 2, batch 5"
     assert not snapshots[-1].final and snapshots[-1].model == "mnist-convnet"
+
+
+def test_several_steps_per_call_number_batches_right_and_time_from_the_first_call(monkeypatch):
+    """Keras calls back once per call of 2 steps, naming its last step (one past the data at the end)."""
+    clock = [100.0]
+    monkeypatch.setattr("explorer.core.train.reporter.time", SimpleNamespace(perf_counter=lambda: clock[0]))
+    control = RunControl(batch_interval_s=0, weights_interval_s=3600, probe_interval_s=3600,
+                         snapshot_interval_s=3600)
+    reporter, _, updates, *_ = make(control)  # 50 images, batches of 10: 5 batches an epoch
+    reporter.on_epoch_begin(0)
+    clock[0] += 5.0  # the first call compiles the step: 5 s
+    reporter.on_train_batch_end(1, {"loss": 1.0})
+    for step in (3, 5):  # then 1 s per call of 2 batches (the last call holds only batch 5)
+        clock[0] += 1.0
+        reporter.on_train_batch_end(step, {"loss": 1.0})
+    reporter.on_epoch_end(0, {"loss": 1.0})
+    batches = [u for u in updates if isinstance(u, BatchDone)]
+    assert [u.batch for u in batches] == [2, 4, 5]
+    assert all(u.batch <= u.batches == 5 for u in updates)
+    assert batches[1].samples_per_s == 20.0  # 20 images in the 1 s after the first call
+    epoch = updates[-1]
+    assert isinstance(epoch, EpochDone) and epoch.batch == 5
+    assert epoch.samples_per_s == 15.0  # 30 images in 2 s: the 5 s of compiling left out
+    assert reporter.trained_samples == 50
+
+
+def test_batch_updates_keep_a_steady_rate_between_calls(monkeypatch):
+    """A call every 0.1 s: the updates still come 3 times a second on average, none closer than 1/6 s."""
+    clock = [0.0]
+    monkeypatch.setattr("explorer.core.train.reporter.time", SimpleNamespace(perf_counter=lambda: clock[0]))
+    control = RunControl(batch_interval_s=1 / 3, weights_interval_s=3600, probe_interval_s=3600,
+                         snapshot_interval_s=3600)
+    reporter, _, updates, *_ = make(control, epochs=1)
+    reporter.batches = reporter.n_fit = 10**6  # one long epoch
+    reporter.on_epoch_begin(0)
+    for call in range(300):  # 30 s
+        clock[0] += 0.1
+        reporter.on_train_batch_end(call, {"loss": 1.0})
+    times = [u.batch / 10 for u in updates]
+    assert 89 <= len(updates) <= 91
+    assert min(np.diff(times)) >= 1 / 6 - 1e-9

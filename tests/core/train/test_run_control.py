@@ -102,3 +102,35 @@ def test_throttles():
     control = RunControl(batch_interval_s=1, weights_interval_s=2, probe_interval_s=3, snapshot_interval_s=4)
     assert [t.interval for t in (control.batch_updates, control.weights, control.probes, control.snapshots)] == \
         [1, 2, 3, 4]
+
+
+def test_kept_holds_a_steady_rate_when_the_clock_is_read_only_every_so_often():
+    """Read every 0.1 s, a 1/3 s cadence still fires 3 times a second (passed() would give 2.5)."""
+    interval = 1 / 3
+    steady, plain = Cadence(interval), Cadence(interval)
+    fired = {"kept": [], "passed": []}
+    for tick in range(1, 301):  # 30 s of calls 0.1 s apart
+        now = tick * 0.1
+        if steady.due(now):
+            steady.kept(now)
+            fired["kept"].append(now)
+        if plain.due(now):
+            plain.passed(now)
+            fired["passed"].append(now)
+    assert len(fired["kept"]) == 90  # 30 s x 3, to the update
+    assert len(fired["passed"]) == 75
+    assert min(np.diff(fired["kept"])) >= interval / 2 - 1e-9  # never a burst
+
+
+def test_kept_long_overdue_or_open_counts_from_now():
+    cadence = Cadence(1.0)
+    cadence.kept(5.0)  # open: as passed(5.0)
+    assert not cadence.due(5.99) and cadence.due(6.0)
+    cadence.kept(6.2)  # a little late: the next is still due on the beat (7.0)
+    assert cadence.due(7.0) and not cadence.due(6.99)
+    cadence.kept(20.0)  # long overdue: no catching up with a burst
+    assert not cadence.due(20.99) and cadence.due(21.0)
+    cadence.kept(21.0)
+    cadence.open(30.0)  # after a pause: on the beat from there
+    cadence.kept(30.05)
+    assert not cadence.due(30.99) and cadence.due(31.0)

@@ -170,11 +170,14 @@ def test_batch_and_epoch_contents(digits_run):
 
 
 def test_batch_updates_are_throttled_by_time(digits_run):
+    """After each epoch's first update (always sent): on the beat, at most one per interval, never a burst."""
     _, recorder, _, _ = digits_run
-    starts = {1}
-    times = [t for u, t in zip(recorder.updates, recorder.times) if isinstance(u, BatchDone) and u.batch not in starts]
-    gaps = np.diff(times)
-    assert np.all(gaps >= Trainer.BATCH_INTERVAL_S * 0.99)
+    interval = Trainer.BATCH_INTERVAL_S
+    for epoch in (1, 2):
+        times = [t for u, t in zip(recorder.updates, recorder.times) if isinstance(u, BatchDone) and u.epoch == epoch]
+        later = np.array(times[1:])
+        assert np.all(np.diff(later) >= interval / 2 * 0.99)
+        assert np.all(later - later[:1] >= np.arange(len(later)) * interval * 0.99)
 
 
 def test_final_evaluation(digits_run):
@@ -461,3 +464,82 @@ def test_models_trained_one_after_another_leave_no_traced_steps_behind():
 
     first = graphs_after_a_run()
     assert max(graphs_after_a_run() for _ in range(2)) <= first  # with the leak: +26 graphs a run
+
+
+class _ManyStepsACall(Trainer):
+    """A budget no step misses: every run here compiles with the most steps per call."""
+
+    EXECUTION_BUDGET_S = 60.0
+    MAX_STEPS_PER_EXECUTION = 4
+    BATCH_INTERVAL_S = 0.0  # report after every call
+
+
+def test_the_trainer_runs_several_steps_a_call_and_numbers_the_batches_right():
+    # 90 of 100 images train: 12 batches of 8 an epoch, in calls of 4 steps.
+    config = TrainConfig(epochs=2, batch_size=8, validation_split=0.1)
+    trainer = _ManyStepsACall(config, dataset=_random_dataset(n_train=100, n_test=10), checkpoint_dir=None)
+    recorder = Recorder()
+    trainer.run(recorder)
+    assert trainer.steps_per_execution == 4 and trainer.model.steps_per_execution == 4
+    assert isinstance(recorder.updates[-1], Finished)
+    batches = [(u.epoch, u.batch) for u in recorder.of(BatchDone)]
+    assert batches == [(1, 4), (1, 8), (1, 12), (2, 4), (2, 8), (2, 12)]
+    assert all(u.batches == 12 for u in recorder.of(BatchDone))
+    assert [u.batch for u in recorder.of(EpochDone)] == [12, 12]
+    assert set(recorder.of(EpochDone)[0].metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert recorder.updates[-1].samples_per_s > 0
+
+
+def test_an_epoch_that_calls_do_not_divide_ends_on_its_last_batch():
+    config = TrainConfig(epochs=1, batch_size=8, validation_split=0.0)  # 10 batches: calls of 4, 4, 2
+    trainer = _ManyStepsACall(config, dataset=_random_dataset(n_train=80, n_test=10), checkpoint_dir=None)
+    recorder = Recorder()
+    trainer.run(recorder)
+    assert [u.batch for u in recorder.of(BatchDone)] == [4, 8, 10]
+    assert recorder.updates[-1].batch == 10 and recorder.updates[-1].message.startswith("finished 1 epoch")
+
+
+def test_a_budget_of_zero_trains_one_step_a_call(monkeypatch):
+    monkeypatch.setattr(Trainer, "EXECUTION_BUDGET_S", 0.0)
+    monkeypatch.setattr(Trainer, "BATCH_INTERVAL_S", 0.0)
+    trainer = Trainer(TrainConfig(epochs=1, batch_size=8, validation_split=0.0),
+                      dataset=_random_dataset(n_train=40, n_test=10), checkpoint_dir=None)
+    recorder = Recorder()
+    trainer.run(recorder)
+    assert trainer.steps_per_execution == 1
+    assert [u.batch for u in recorder.of(BatchDone)] == [1, 2, 3, 4, 5]
+
+
+def test_pause_and_stop_act_within_one_call_and_a_quarter_second():
+    """Several steps per call: Pause and Stop still act at the end of the current call, promptly."""
+    config = TrainConfig(epochs=100, batch_size=8, validation_split=0.0)
+    trainer = _ManyStepsACall(config, dataset=_random_dataset(n_train=800, n_test=10), checkpoint_dir=None)
+    recorder = Recorder()
+    worker = threading.Thread(target=trainer.run, args=(recorder,))
+    worker.start()
+    try:
+        assert recorder.first_batch.wait(60)
+        time.sleep(0.5)  # into the steady pace
+        latencies, steps = [], []
+        for _ in range(3):
+            before = recorder.updates[-1].batch + recorder.updates[-1].epoch * 100  # 100 batches an epoch
+            asked = time.perf_counter()
+            trainer.pause()
+            while not isinstance(recorder.updates[-1], Paused):
+                time.sleep(0.002)
+            latencies.append(recorder.times[-1] - asked)
+            steps.append(recorder.updates[-1].batch + recorder.updates[-1].epoch * 100 - before)
+            trainer.resume()
+            time.sleep(0.2)
+        held = len(recorder.updates)
+        trainer.stop()
+        assert recorder.done.wait(30)
+    finally:
+        trainer.stop()
+        worker.join(60)
+    assert trainer.steps_per_execution == 4
+    assert all(0 <= step <= 2 * 4 for step in steps), steps  # the call under way (and one reported meanwhile)
+    final = recorder.updates[-1]
+    assert isinstance(final, Stopped)
+    assert sum(isinstance(u, BatchDone) for u in recorder.updates[held:]) <= 1  # at most the call under way
+    assert sorted(latencies)[1] < 0.25, latencies  # the median of three, on a shared machine
