@@ -48,6 +48,16 @@ class TrainConfig:
     limit: int | None = None  # use only the first N training samples (tests, quick demos)
     seed: int = 0
     devices: int | str = 1  # 1, N > 1 or "all": see explorer.core.train.distribute (the batch size is global)
+    # Transfer learning (explorer.core.model.transfer): start from a trained model instead of `model`.
+    base: str = ""  # "" = train `model` from scratch; else a .keras file, or "keras:MobileNetV2"
+    keep_up_to: str = ""  # the last kept layer of the base; "" = the convolutional base
+    head: tuple = ()  # LayerSpecs between the kept layers and the new softmax Dense (always appended)
+    frozen_layers: tuple[str, ...] = ()  # kept layers whose weights do not train
+    warmup_epochs: int = 0  # first epochs train the new layers only, then frozen_layers at learning rate x 0.1
+    reinitialise: bool = False  # the same network with fresh weights, all trainable ("from scratch")
+    # Subsets of the dataset (explorer.core.train.subsets), with or without a base.
+    classes: tuple[int, ...] = ()  # keep only these classes, relabelled 0..k-1 in this order; () = all
+    per_class: int | None = None  # at most N training images per class
 
 
 def check_config(config: TrainConfig) -> None:
@@ -72,6 +82,7 @@ def check_config(config: TrainConfig) -> None:
     if config.limit is not None:
         whole(config.limit, "limit", 1)
     check_devices(config.devices)
+    _check_transfer(config, whole)
     rate = config.learning_rate
     if rate is not None and (isinstance(rate, bool) or not isinstance(rate, Real) or not math.isfinite(rate)
                              or rate <= 0):
@@ -83,3 +94,35 @@ def check_config(config: TrainConfig) -> None:
     for name, value in (("rotation", aug.rotation), ("translation", aug.translation), ("zoom", aug.zoom)):
         if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value < 1:
             raise ValueError(f"augmentation {name} must be a fraction, 0 <= {name} < 1, got {value!r}")
+
+
+def _check_transfer(config: TrainConfig, whole) -> None:
+    """The transfer-learning and subset fields (their values only: layers are checked against the base)."""
+    from explorer.core.model.specs import LayerSpec
+
+    if not isinstance(config.base, str):
+        raise ValueError(f"the base must be a file path or 'keras:<application>', got {config.base!r}")
+    if not isinstance(config.keep_up_to, str):
+        raise ValueError(f"the last kept layer must be a layer name, got {config.keep_up_to!r}")
+    if not all(isinstance(spec, LayerSpec) for spec in config.head):
+        raise ValueError("the new head must be a sequence of layers (LayerSpec)")
+    if not all(isinstance(name, str) for name in config.frozen_layers):
+        raise ValueError("the frozen layers must be layer names")
+    whole(config.warmup_epochs, "warm-up epochs", 0)
+    if not config.base and (config.keep_up_to or config.head or config.frozen_layers or config.warmup_epochs
+                            or config.reinitialise):
+        raise ValueError("the last kept layer, the new head, frozen layers, warm-up epochs and reinitialising "
+                         "need a base model to start from")
+    if config.warmup_epochs and config.warmup_epochs >= config.epochs:
+        raise ValueError(f"the warm-up ({config.warmup_epochs} epochs) must be shorter than the run "
+                         f"({config.epochs} epochs)")
+    if config.reinitialise and (config.frozen_layers or config.warmup_epochs):
+        raise ValueError("a reinitialised network trains every layer: it has no frozen layers or warm-up")
+    for value in config.classes:
+        whole(value, "a class index", 0)
+    if len(set(config.classes)) != len(config.classes):
+        raise ValueError(f"a class is listed twice in {tuple(config.classes)}")
+    if config.classes and len(config.classes) < 2:
+        raise ValueError("keep at least two classes: a classifier of one class has nothing to learn")
+    if config.per_class is not None:
+        whole(config.per_class, "images per class", 1)
