@@ -15,16 +15,22 @@ __all__ = ["load_data", "check_data", "tensor_in_slices", "read_only_view"]
 
 
 def load_data(config: TrainConfig):
-    """The dataset `config` names (its folder, limit and seed): a :class:`~explorer.core.train.datasets.Dataset`.
+    """The dataset `config` names (its folder, limit, seed, classes and per-class cap): a ``Dataset``.
+
+    See :class:`~explorer.core.train.datasets.Dataset`; the limit applies first, then
+    :func:`~explorer.core.train.subsets.subset_dataset`.
 
     Raises
     ------
     DatasetError, OSError, MemoryError
-        As :func:`explorer.core.train.datasets.load_dataset`.
+        As :func:`explorer.core.train.datasets.load_dataset`; also a class the
+        dataset lacks or one without training images.
     """
     from explorer.core.train import datasets
+    from explorer.core.train.subsets import subset_dataset
 
-    return datasets.load_dataset(config.dataset, data_dir=config.data_dir, limit=config.limit, seed=config.seed)
+    data = datasets.load_dataset(config.dataset, data_dir=config.data_dir, limit=config.limit, seed=config.seed)
+    return subset_dataset(data, config.classes, config.per_class, config.seed)
 
 
 def check_data(x_train, y_train, x_test, validation_split: float) -> None:
