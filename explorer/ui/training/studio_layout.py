@@ -37,7 +37,12 @@ BUTTONS = (
     ("save", "Save model…", "Save the trained model as a .keras file."),
     ("load", "Load model…", "Load a .keras model (safely: models with custom code are refused)."),
     ("export", "Export curves…", "Save the loss and accuracy per epoch as CSV."),
+    ("compare", "Compare with from scratch", "Transfer learning side by side: the transfer run (if it has not run "
+                                             "yet), then the same network from scratch on the same data."),
 )
+#: Tabs of the transfer-learning parts: (title, tooltip).
+TRANSFER_TABS = (("Transfer", "Transfer learning: start from a trained model, choose the cut and what trains."),
+                 ("Comparison", "The transfer run and the same network from scratch, side by side."))
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class StudioLayout:
 
 
 def lay_out(*, controls, curves, activations, filters, confusion, gallery, augment_view,
-            offer=None) -> StudioLayout:
+            offer=None, transfer=()) -> StudioLayout:
     """Arrange the studio's parts and make the widgets around them.
 
     Parameters
@@ -65,6 +70,8 @@ def lay_out(*, controls, curves, activations, filters, confusion, gallery, augme
         The parts, made by the studio (which connects them).
     offer : QWidget, optional
         Shown under the status line (the offline ways on after a failed download).
+    transfer : (QWidget, QWidget), optional
+        The transfer panel and the comparison view, each in a tab of :data:`TRANSFER_TABS`.
 
     Returns
     -------
@@ -124,6 +131,8 @@ def lay_out(*, controls, curves, activations, filters, confusion, gallery, augme
                              (summary_scroll, "Model", "summary_tab"),
                              (augment_view, "Augmentation", "augmentation_tab")):
         tabs.setTabToolTip(tabs.addTab(page, title), tip(key))
+    for page, (title, text) in zip(transfer, TRANSFER_TABS):
+        tabs.setTabToolTip(tabs.addTab(page, title), text)
     describe(tabs.tabBar(), "Training views", tip("views_tabs"))
 
     follow_drawing = QCheckBox("Probe with my drawing")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from explorer.core.train.config import TrainConfig
 from explorer.core.train.updates import Diverged, Failed, Finished, Stopped
@@ -37,7 +37,14 @@ class TransferComparison(QObject):
     view : ComparisonView
     start : callable
         ``start(config, **trainer_options) -> bool``: the studio's start.
+
+    Signals
+    -------
+    both_shown()
+        The from-scratch run has ended with a transfer run of the same settings shown: time to look.
     """
+
+    both_shown = Signal()
 
     def __init__(self, view, start: Callable[..., bool], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +98,8 @@ class TransferComparison(QObject):
         self.view.set_run(self._run, dict(update.history), accuracy)
         if self._run == TRANSFER:
             self._done_transfer = self._config
+        elif self._done_transfer is not None and scratch_twin(self._done_transfer) == self._config:
+            self.both_shown.emit()
         if isinstance(update, Stopped):
             self._cancel()
 

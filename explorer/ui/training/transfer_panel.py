@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.core.model.layer_text import LayerTextError, format_layers, parse_layers
+from explorer.core.model.transfer import PRESETS
 from explorer.ui.training import transfer_sources as sources
 from explorer.ui.training.transfer_planner import PlanRequest, TransferPlanner
 from explorer.ui.training.transfer_table import TransferTable
@@ -41,13 +42,8 @@ from explorer.ui.widgets.text_style import set_colours
 __all__ = ["CUSTOM_PRESET", "TransferPanel"]
 
 CUSTOM_PRESET = "custom"
-PRESET_TIPS = {
-    CUSTOM_PRESET: "Your own choice of frozen layers (tick them in the table).",
-    "feature extraction": "Every kept layer frozen: the base is a fixed feature extractor, only the new head "
-                          "learns.",
-    "fine-tune the top": "The new head first trains a few epochs with the rest frozen; then the last "
-                         "convolutional block trains too, at a 10x lower learning rate.",
-}
+PRESET_TIPS = {CUSTOM_PRESET: "your own choice: tick the frozen layers in the table",
+               **{name: text for name, text in PRESETS.items()}}
 HEAD_TIP = ("Layers between the kept base and the new softmax Dense for the new classes, in the layer editor's "
             "words, separated by “;” — e.g. “dense 64 relu; dropout 0.5”. Empty: just the softmax Dense.")
 ERROR = QColor("#b00020")
@@ -129,8 +125,8 @@ class TransferPanel(QWidget):
         self.preset = QComboBox()
         for name, text in PRESET_TIPS.items():
             self.preset.addItem(name)
-            self.preset.setItemData(self.preset.count() - 1, text, 3)  # Qt.ToolTipRole
-        describe(self.preset, "Preset", " ".join(f"{k}: {v}" for k, v in PRESET_TIPS.items() if k != CUSTOM_PRESET))
+            self.preset.setItemData(self.preset.count() - 1, text[:1].upper() + text[1:] + ".", 3)  # ToolTipRole
+        describe(self.preset, "Preset", "; ".join(f"{k}: {v}" for k, v in PRESET_TIPS.items()) + ".")
         self.preset.setCurrentText("feature extraction")
         self.preset.currentIndexChanged.connect(self._on_preset_changed)
         form.addRow("Preset", self.preset)
@@ -326,7 +322,7 @@ class TransferPanel(QWidget):
         name = self.preset.currentText()
         return "" if name == CUSTOM_PRESET else name
 
-    def _replan(self, *, preset: str = "", save_model: bool = False) -> None:
+    def _replan(self, *, preset: str = "", save_model: bool = False, hint: str = "") -> None:
         base = self.base()
         model = None
         if self.choice() == sources.JUST_TRAINED and (save_model or not os.path.exists(base)):
@@ -350,8 +346,8 @@ class TransferPanel(QWidget):
                   "Downloading MobileNetV2's ImageNet weights the first time (about 14 MB) and planning…"
                   if base == sources.KERAS_BASE else "Loading the base and planning…")
         self.planner.request(PlanRequest(source=base, num_classes=classes, keep_up_to=keep, head=head,
-                                         frozen_layers=self._frozen, preset=preset,
-                                         input_shape=shape if base.startswith("keras:") else None, model=model))
+                                         frozen_layers=self._frozen, preset=preset, input_shape=shape, model=model,
+                                         hint=hint))
 
     def _on_planned(self, result) -> None:
         if result.request.source != self.base():
@@ -361,13 +357,13 @@ class TransferPanel(QWidget):
         if result.request.preset:
             self._warmup = result.warmup_epochs
         self._fill_cuts(result)
-        self.table.show_plan(result.plan)
+        self.table.show_rows(result.rows)
         plan = result.plan
         self.totals.setText(f"<b>trainable {plan.trainable_params:,}</b> · non-trainable "
                             f"{plan.non_trainable_params:,} parameters"
                             + (f" · the first {self._warmup} epoch(s) train the new head only" if self._warmup
                                else ""))
-        kept = sum(1 for row in plan.rows if row.kept and not row.new)
+        kept = len(plan.kept_names)
         self._say(f"{os.path.basename(result.request.source)}: {kept} of {len(result.layer_names)} layers kept, "
                   f"{len(self._frozen)} frozen. Start trains it on the new data.")
         self.planned.emit(result)
@@ -377,9 +373,9 @@ class TransferPanel(QWidget):
         self.keep.blockSignals(True)
         self.keep.clear()
         self.keep.addItem(f"the convolutional base (to {result.default_cut})", "")
-        for name in result.layer_names:
+        for name in result.cuts:
             self.keep.addItem(name, name)
-        wanted = result.request.keep_up_to
+        wanted = result.keep_up_to
         self.keep.setCurrentIndex(max(self.keep.findData(wanted), 0))
         self.keep.blockSignals(False)
 
@@ -388,7 +384,7 @@ class TransferPanel(QWidget):
 
     def _clear(self, text: str, *, error: bool = False) -> None:
         self._result = None
-        self.table.show_plan(None)
+        self.table.show_rows(())
         self.totals.setText("")
         self._say(text, error=error)
 
@@ -450,13 +446,11 @@ class TransferPanel(QWidget):
         """Set the preset (and the cut, where the advice names a layer) as the advice says."""
         if self._advice is None:
             return
-        hint = self._advice.keep_up_to_hint
-        if self._result is not None and hint in self._result.layer_names:
-            self.keep.blockSignals(True)
-            self.set_cut(hint)
-            self.keep.blockSignals(False)
+        self.preset.blockSignals(True)
         self.preset.setCurrentText(self._advice.preset)
-        self._replan(preset=self._preset_key())
+        self.preset.blockSignals(False)
+        self._warmup = 0
+        self._replan(preset=self._preset_key(), hint=self._advice.keep_up_to_hint)
         self.changed.emit()
 
     def _say(self, text: str, *, error: bool = False) -> None:

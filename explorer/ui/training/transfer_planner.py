@@ -37,11 +37,17 @@ class PlanRequest:
     preset: str = ""
     input_shape: tuple[int, ...] | None = None
     model: object = None
+    hint: str = ""  # an Advice's keep_up_to_hint: replaces keep_up_to with the layer it means
 
 
 @dataclass(frozen=True)
 class PlanResult:
-    """A request's answer: the base's layer names, its default cut, and the plan (rows and counts)."""
+    """A request's answer: the base's layers, its default cut, and the plan (rows and counts).
+
+    `dropped` are rows (``transfer.PlanRow``, kept=False, new=False) for the
+    base's layers after the cut, which the plan leaves out; `cuts` are the
+    layers one may cut after (all but the base's last).
+    """
 
     request: PlanRequest
     layer_names: tuple[str, ...]
@@ -50,6 +56,17 @@ class PlanResult:
     frozen_layers: tuple[str, ...]
     warmup_epochs: int
     plan: object  # explorer.core.model.transfer.TransferPlan
+    dropped: tuple = ()
+
+    @property
+    def cuts(self) -> tuple[str, ...]:
+        return self.layer_names[:-1]
+
+    @property
+    def rows(self) -> tuple:
+        """The plan's kept rows, then the dropped base layers, then the new ones: the table's order."""
+        rows = self.plan.rows
+        return (*(r for r in rows if not r.new), *self.dropped, *(r for r in rows if r.new))
 
 
 class TransferPlanner(QObject):
@@ -99,14 +116,19 @@ class TransferPlanner(QObject):
     def _plan(self, request: PlanRequest, transfer) -> PlanResult:
         base = self._load(request, transfer)
         cut = transfer.default_cut(base)
-        keep = request.keep_up_to or cut
+        keep = transfer.hint_layer(base, request.hint) if request.hint else request.keep_up_to
         frozen, warmup = tuple(request.frozen_layers), 0
         if request.preset:
             frozen, warmup = transfer.preset_frozen_layers(base, keep, request.preset)
         plan = transfer.plan(base, keep_up_to=keep, head=tuple(request.head), num_classes=request.num_classes,
                              frozen_layers=tuple(frozen), input_shape=request.input_shape)
-        names = tuple(layer.name for layer in base.layers)
-        return PlanResult(request, names, cut, keep, tuple(frozen), int(warmup), plan)
+        layers = [layer for layer in base.layers if type(layer).__name__ != "InputLayer"]
+        names = tuple(layer.name for layer in layers)
+        end = names.index(plan.keep_up_to) + 1
+        dropped = tuple(transfer.PlanRow(layer.name, type(layer).__name__, _output_shape(layer),
+                                         int(layer.count_params()), False, bool(layer.trainable), False)
+                        for layer in layers[end:])
+        return PlanResult(request, names, cut, keep, tuple(frozen), int(warmup), plan, dropped)
 
     def _load(self, request: PlanRequest, transfer):
         if request.model is not None:
@@ -114,12 +136,21 @@ class TransferPlanner(QObject):
 
             os.makedirs(os.path.dirname(request.source) or ".", exist_ok=True)
             save_model(request.model, request.source)
-        key = (request.source, _mtime(request.source))
+        application = request.source.startswith("keras:")
+        key = (request.source, _mtime(request.source), request.input_shape if application else None)
         if key != self._base_key:
             self._base, self._base_key = None, None  # a failed load leaves nothing stale behind
-            self._base = transfer.load_base(request.source)
+            self._base = transfer.load_base(request.source,
+                                            input_shape=request.input_shape if application else None)
             self._base_key = key
         return self._base
+
+
+def _output_shape(layer) -> tuple[int, ...]:
+    try:
+        return tuple(int(n) for n in layer.output.shape[1:])
+    except (AttributeError, ValueError, TypeError):  # a layer never called has no output
+        return ()
 
 
 def _mtime(source: str) -> float | None:

@@ -1,6 +1,6 @@
 """The layer table of a transfer: every base layer, where the cut is, which layers train, the new head.
 
-One row per layer of ``TransferPlan.rows``: name, kind, output shape,
+One row per layer (``transfer.PlanRow``s of the plan, and of the base's layers after the cut): name, kind, output shape,
 parameters, and a "Frozen" check box for each kept layer that has weights.
 Layers after the cut are greyed (they are dropped); the new head's rows are
 marked "new". Double-clicking a base layer moves the cut there. The table only
@@ -44,11 +44,11 @@ class TransferTable(QTableWidget):
         self.itemChanged.connect(self._on_item_changed)
         self.cellDoubleClicked.connect(self._on_double_clicked)
 
-    def show_plan(self, plan) -> None:
-        """Fill the table from `plan` (a TransferPlan), or empty it for None."""
+    def show_rows(self, rows) -> None:
+        """Fill the table with `rows` (``transfer.PlanRow``s: kept, dropped, new), or empty it for ()."""
         self._filling = True
         try:
-            rows = tuple(plan.rows) if plan is not None else ()
+            rows = tuple(rows)
             self._rows = rows
             self.setRowCount(len(rows))
             for index, row in enumerate(rows):
