@@ -16,6 +16,7 @@ import os
 import sys
 
 from explorer.cli.command import CliError, Subcommand
+from explorer.cli.train_transfer import layers_line, subset_fields, transfer_checks, transfer_fields
 
 DESCRIPTION = """Train a convnet and save it as a .keras file.
 
@@ -29,6 +30,22 @@ Examples:
   feature-map-explorer train --model lenet5 --dataset digits --epochs 3 --out digits.keras
   feature-map-explorer train --model cifar-small --dataset cifar10 --devices all --batch-size 256 --out c.keras
 
+Transfer learning: --from a trained .keras file (or keras:MobileNetV2, ImageNet
+weights, downloaded once) instead of --model keeps its layers up to
+--keep-up-to (default: the convolutional base, every layer before the first
+Dense), adds --head (layer-editor syntax, layers separated by ';') and a new
+softmax Dense for the data's classes. --freeze: every kept layer frozen
+(feature extraction); --fine-tune-from LAYER: the kept layers before LAYER
+frozen, the rest trainable (--warmup-epochs N: the new head trains alone
+first, then the rest at a tenth of the learning rate); neither: everything
+trains. A first JSON line lists the layers (name, trainable) and the
+trainable / non-trainable parameter counts.
+  feature-map-explorer train --model mnist-convnet --dataset mnist --classes 0-4 --out base.keras
+  feature-map-explorer train --from base.keras --dataset mnist --classes 5,6,7,8,9 --per-class 10 \
+      --freeze --epochs 30 --out digits59.keras
+  feature-map-explorer train --from base.keras --dataset mnist --classes 5-9 --head "dense 64 relu" \
+      --fine-tune-from conv2d_2 --warmup-epochs 3 --out tuned.keras
+
 Models: mnist-convnet, lenet5, fashion-cnn, cifar-small, cifar-small-pooling.
 Datasets: mnist, fashion-mnist, cifar10, digits (offline), folder (--data-dir with one sub-folder per class).
 Optimizers: rmsprop, adam, sgd, nadam.
@@ -40,7 +57,10 @@ global batch: each step splits it between the devices."""
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("--model", required=True, metavar="NAME", help="the network to train (see above)")
+    start = parser.add_mutually_exclusive_group(required=True)
+    start.add_argument("--model", metavar="NAME", help="the network to train from scratch (see above)")
+    start.add_argument("--from", dest="base", metavar="BASE.keras",
+                       help="transfer learning: start from this trained model (or keras:MobileNetV2)")
     parser.add_argument("--dataset", required=True, metavar="NAME", help="the data to train on (see above)")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="local data instead of a download (the four MNIST-style IDX files, CIFAR-10's "
@@ -65,6 +85,20 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="augmentation: random shift, fraction of the size (default 0 = off)")
     parser.add_argument("--zoom", type=float, default=0.0, metavar="F",
                         help="augmentation: random zoom in or out, fraction (default 0 = off)")
+    parser.add_argument("--keep-up-to", metavar="LAYER", help="with --from: the last kept layer "
+                                                               "(default: the convolutional base)")
+    parser.add_argument("--head", metavar="SPEC", help="with --from: layers before the new classifier, "
+                                                      "e.g. 'dense 64 relu; dropout 0.5'")
+    parser.add_argument("--freeze", action="store_true", help="with --from: freeze every kept layer")
+    parser.add_argument("--fine-tune-from", metavar="LAYER",
+                        help="with --from: freeze the kept layers before LAYER, train LAYER and the rest")
+    parser.add_argument("--warmup-epochs", type=int, default=0, metavar="N",
+                        help="with --fine-tune-from: the new head trains alone for the first N epochs")
+    parser.add_argument("--reinitialise", action="store_true",
+                        help="with --from: the same layers with fresh weights, all trainable (from scratch)")
+    parser.add_argument("--classes", metavar="LIST", help="keep only these classes, e.g. 5,6,7,8,9 or 5-9 "
+                                                         "(relabelled 0..k-1 in this order)")
+    parser.add_argument("--per-class", type=int, metavar="N", help="at most N training images per class")
     parser.add_argument("--checkpoint-dir", metavar="DIR",
                         help="also save each epoch's model in DIR/<run-id>/epoch-NN.keras (default: none)")
     parser.add_argument("--history", metavar="FILE.csv", help="also write the per-epoch curves as CSV")
@@ -100,6 +134,7 @@ def _check_arguments(args: argparse.Namespace) -> None:
     for name in ("rotation", "translation", "zoom"):
         value = getattr(args, name)
         checks.append((0 <= value < 1, f"--{name} must be a fraction between 0 and 1 (excluded), got {value}"))
+    checks += transfer_checks(args)
     for ok, message in checks:
         if not ok:
             raise CliError(message)
@@ -110,12 +145,16 @@ def _run(args: argparse.Namespace) -> int:
     from explorer.core.model.presets import MODEL_NAMES
     from explorer.core.train.config import OPTIMIZERS, Augmentation, TrainConfig
 
-    if args.model not in MODEL_NAMES:
+    if args.base is None and args.model not in MODEL_NAMES:
         raise CliError(f"unknown model {args.model!r}: use one of {', '.join(MODEL_NAMES)}")
     if args.optimizer not in OPTIMIZERS:
         raise CliError(f"unknown optimizer {args.optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
+    subset = subset_fields(args)
+    if args.base is not None:
+        _quiet_tensorflow_import()
+        subset.update(transfer_fields(args))
     config = TrainConfig(
-        model=args.model, dataset=args.dataset, data_dir=args.data_dir, optimizer=args.optimizer,
+        **subset, model=args.model or "mnist-convnet", dataset=args.dataset, data_dir=args.data_dir, optimizer=args.optimizer,
         learning_rate=args.learning_rate, batch_size=args.batch_size, epochs=args.epochs,
         validation_split=args.validation_split, patience=args.patience,
         augmentation=Augmentation(rotation=args.rotation, translation=args.translation, zoom=args.zoom),
@@ -123,7 +162,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     from explorer.core.train.history import save_history_csv
     from explorer.core.train.trainer import Trainer
-    from explorer.core.train.updates import RUN_ENDS, Diverged, EpochDone, Failed, Stopped
+    from explorer.core.train.updates import RUN_ENDS, Diverged, EpochDone, Failed, RunStarted, Stopped
 
     try:
         trainer = Trainer(config, checkpoint_dir=args.checkpoint_dir)
@@ -134,7 +173,9 @@ def _run(args: argparse.Namespace) -> int:
     outcome = {}
 
     def report(update) -> None:
-        if isinstance(update, EpochDone):
+        if isinstance(update, RunStarted) and args.base is not None:
+            _print_json(layers_line(trainer.model))
+        elif isinstance(update, EpochDone):
             metrics = update.metrics
             line = {"epoch": update.epoch}
             for key in ("loss", "accuracy", "val_loss", "val_accuracy"):

@@ -26,3 +26,4 @@ class ModelSnapshot:
     weights: tuple[np.ndarray, ...]  # read-only, model.get_weights() order
     source: str  # for people: "training: epoch 2 of 5, batch 300" or "trained: 99.1% test accuracy"
     final: bool = False  # True once training has finished
+    architecture: str = ""  # Keras JSON of the model (transfer learning); when set, it builds the model

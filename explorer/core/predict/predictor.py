@@ -150,20 +150,27 @@ class Predictor:
     def from_snapshot(cls, snapshot: ModelSnapshot) -> Predictor:
         """Build the snapshot's architecture (a fresh model), load its weights, compile.
 
+        The architecture is the snapshot's Keras JSON when it has one
+        (deserialised in safe mode), else its model name and layers.
+
         Raises
         ------
         ValueError
-            Unknown model name, a stack that does not fit, or weights that do
+            Unknown model name, a stack that does not fit, an architecture
+            Keras cannot read (or would not in safe mode), or weights that do
             not match the architecture.
         """
-        from explorer.core.model.build import build_model
+        if snapshot.architecture:
+            model = _from_json(snapshot.architecture)
+        else:
+            from explorer.core.model.build import build_model
 
-        model = build_model(
-            snapshot.model,
-            input_shape=tuple(int(n) for n in snapshot.input_shape),
-            num_classes=len(snapshot.class_names),
-            layers=tuple(snapshot.layers),
-        )
+            model = build_model(
+                snapshot.model,
+                input_shape=tuple(int(n) for n in snapshot.input_shape),
+                num_classes=len(snapshot.class_names),
+                layers=tuple(snapshot.layers),
+            )
         _assign(model, snapshot.weights)
         return cls(model)
 
@@ -404,3 +411,19 @@ def _assign(model, weights) -> None:
 
 def _shape_text(shape) -> str:
     return "(" + ", ".join("None" if n is None else str(int(n)) for n in shape) + ")"
+
+
+def _from_json(architecture: str):
+    """A fresh model from Keras JSON, in safe mode (no Lambda layers, no custom code)."""
+    import json
+
+    from explorer.core import tf_backend
+
+    tf_backend.load()
+    import keras
+
+    try:
+        return keras.saving.deserialize_keras_object(json.loads(architecture), safe_mode=True)
+    except Exception as exc:  # Keras raises many kinds; the caller needs one sentence
+        first = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        raise ValueError(f"cannot build the snapshot's model: {first[:200]}") from None

@@ -6,12 +6,15 @@ read-only, so that every thread may share one copy without locks.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+
 import numpy as np
 
 from explorer.core.model.snapshot import ModelSnapshot
 from explorer.core.train.config import TrainConfig
 
-__all__ = ["weights_snapshot", "make_snapshot"]
+__all__ = ["weights_snapshot", "make_snapshot", "with_architecture"]
 
 
 def weights_snapshot(model) -> tuple[np.ndarray, ...]:
@@ -29,7 +32,8 @@ def weights_snapshot(model) -> tuple[np.ndarray, ...]:
     return tuple(out)
 
 
-def make_snapshot(config: TrainConfig, started, weights, source: str, final: bool = False) -> ModelSnapshot:
+def make_snapshot(config: TrainConfig, started, weights, source: str, final: bool = False,
+                  architecture: str = "") -> ModelSnapshot:
     """A :class:`ModelSnapshot` for the drawing pad from a run's config, its start and weights.
 
     Parameters
@@ -45,6 +49,9 @@ def make_snapshot(config: TrainConfig, started, weights, source: str, final: boo
         For people, e.g. "training: epoch 2 of 5, batch 300".
     final : bool
         True once training has finished.
+    architecture : str
+        The model's Keras JSON, for models that the config's name and layers
+        do not describe (transfer learning); "" otherwise.
     """
     frozen = []
     for weight in weights:
@@ -57,4 +64,21 @@ def make_snapshot(config: TrainConfig, started, weights, source: str, final: boo
     return ModelSnapshot(
         model=config.model, layers=tuple(config.layers), input_shape=tuple(started.input_shape),
         class_names=tuple(started.class_names), weights=tuple(frozen), source=source, final=final,
+        architecture=architecture,
     )
+
+
+def with_architecture(snapshots: Callable[[ModelSnapshot], None] | None,
+                      architecture: str) -> Callable[[ModelSnapshot], None] | None:
+    """`snapshots`, handed each snapshot with `architecture` filled in (unchanged when "" or None).
+
+    The trainer wraps its snapshot receiver so that every snapshot of a
+    transfer run, however it was made, says how to build the model.
+    """
+    if snapshots is None or not architecture:
+        return snapshots
+
+    def forward(snapshot: ModelSnapshot) -> None:
+        snapshots(dataclasses.replace(snapshot, architecture=architecture))
+
+    return forward

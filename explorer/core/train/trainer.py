@@ -34,6 +34,7 @@ TensorFlow is imported lazily, inside :meth:`Trainer.run`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import pathlib
 import secrets
@@ -46,8 +47,10 @@ from explorer.core.model.snapshot import ModelSnapshot
 from explorer.core.train.checkpoints import DEFAULT_CHECKPOINT_DIR, Checkpoints
 from explorer.core.train.config import TrainConfig, check_config
 from explorer.core.train.evaluation import Evaluation, evaluate
+from explorer.core.train.model_for_run import build_run_model
+from explorer.core.train.phases import FINE_TUNE_RATE_FACTOR, fit_in_phases
 from explorer.core.train.run_control import RunControl
-from explorer.core.train.snapshots import make_snapshot, weights_snapshot
+from explorer.core.train.snapshots import make_snapshot, weights_snapshot, with_architecture
 from explorer.core.train.training_data import check_data, load_data, read_only_view, tensor_in_slices
 from explorer.core.train.updates import Diverged, Failed, Finished, RunStarted, Stopped, TrainUpdate
 
@@ -248,7 +251,6 @@ class Trainer:
 
         import keras
 
-        from explorer.core.model.build import build_model
         from explorer.core.predict.predictor import Predictor
         from explorer.core.train.augment import with_augmentation
         from explorer.core.train.optimizers import learning_rate_of, make_optimizer
@@ -261,12 +263,11 @@ class Trainer:
         # several); the default strategy's scope is what a plain fit runs in anyway.
         with strategy.scope():
             try:
-                model = build_model(
-                    config.model, input_shape=input_shape, num_classes=int(data.num_classes), layers=config.layers
-                )
+                built = build_run_model(keras, config, data)
             except ValueError as exc:
-                fail(f"cannot build the model {config.model!r}: {exc}")
+                fail(str(exc))
                 return
+            model = built.model
             optimizer = make_optimizer(keras, config)
             if config.augmentation.enabled:
                 fit_model = with_augmentation(keras, model, config.augmentation, config.seed)
@@ -281,10 +282,11 @@ class Trainer:
         started = RunStarted(
             epochs=epochs, batches=math.ceil(n_fit / config.batch_size), input_shape=input_shape,
             class_names=class_names, test_images=read_only_view(x_test), test_labels=read_only_view(y_test),
-            message=(f"{config.model} on {getattr(data, 'source', config.dataset)}: {n_fit:,} training, "
+            message=(f"{built.label} on {getattr(data, 'source', config.dataset)}: {n_fit:,} training, "
                      f"{n_samples - n_fit:,} validation, {len(x_test):,} test images"
                      + (f", {describe_devices(strategy)}" if replicas > 1 else "")),
         )
+        snapshots = with_architecture(snapshots, built.architecture)
         reporter = keras_reporter(
             keras, control=self._control, report=report, snapshots=snapshots, predictor=probe_predictor,
             model=model, config=config, started=started, n_fit=n_fit, learning_rate=learning_rate_of(optimizer),
@@ -300,10 +302,26 @@ class Trainer:
             callbacks.append(early)
         try:
             if not self._control.stop_requested():
-                fit_model.fit(
-                    tensor_in_slices(tf, x_train), y_train, batch_size=config.batch_size, epochs=epochs,
-                    validation_split=config.validation_split, shuffle=True, verbose=0, callbacks=callbacks,
-                )
+                x_fit = tensor_in_slices(tf, x_train)
+
+                def fit(initial_epoch: int, until: int) -> None:
+                    fit_model.fit(
+                        x_fit, y_train, batch_size=config.batch_size, epochs=until, initial_epoch=initial_epoch,
+                        validation_split=config.validation_split, shuffle=True, verbose=0, callbacks=callbacks,
+                    )
+
+                def unfreeze() -> None:  # the fine-tuning phase: the top layers too, 10x slower
+                    built.unfreeze(config)
+                    with strategy.scope():
+                        rate = learning_rate_of(optimizer) * FINE_TUNE_RATE_FACTOR
+                        slower = make_optimizer(keras, dataclasses.replace(config, learning_rate=rate))
+                        reporter.learning_rate = learning_rate_of(slower)
+                        fit_model.compile(optimizer=slower, loss="sparse_categorical_crossentropy",
+                                          metrics=["accuracy"])
+
+                fit_in_phases(fit, unfreeze, warmup_epochs=config.warmup_epochs, epochs=epochs, go_on=lambda: (
+                    not self._control.stop_requested() and reporter.diverged is None
+                    and reporter.completed_epochs == config.warmup_epochs))
         except (MemoryError, tf.errors.ResourceExhaustedError):
             fail(f"training ran out of memory: try a batch size smaller than {config.batch_size}")
             return

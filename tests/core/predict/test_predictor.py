@@ -111,6 +111,24 @@ def test_set_weights_and_from_snapshot(convnet, image):
         mine.set_weights(weights[:-2] + (np.zeros((64, 3)), np.zeros(3)))
 
 
+def test_from_snapshot_builds_a_keras_json_architecture_in_safe_mode(image):
+    keras.utils.set_random_seed(5)
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(3, 3, name="c"),
+                              keras.layers.BatchNormalization(name="bn"), keras.layers.GlobalAveragePooling2D(),
+                              keras.layers.Dense(4, activation="softmax", name="classes")])
+    snapshot = ModelSnapshot(model="mnist-convnet", layers=(), input_shape=(28, 28, 1), class_names=tuple("abcd"),
+                             weights=tuple(model.get_weights()), source="test", architecture=model.to_json())
+    predictor = Predictor.from_snapshot(snapshot)
+    assert predictor.layer_names[-1] == "classes" and predictor.model is not model
+    np.testing.assert_allclose(predictor.predict(image).probabilities, model(image[None]).numpy()[0], atol=1e-6)
+    unsafe = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Lambda(lambda x: x * 2),
+                               keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
+    with pytest.raises(ValueError, match="cannot build the snapshot's model"):
+        Predictor.from_snapshot(ModelSnapshot(model="custom", layers=(), input_shape=(28, 28, 1),
+                                              class_names=("a", "b"), weights=tuple(unsafe.get_weights()),
+                                              source="test", architecture=unsafe.to_json()))
+
+
 def test_an_output_that_is_not_a_distribution_is_flagged():
     logits = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(3)])
     predictor = Predictor(logits)
