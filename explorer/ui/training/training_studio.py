@@ -78,8 +78,8 @@ class TrainingStudio(LazyPart):
         from explorer.ui.training.gallery_view import GalleryView
         from explorer.ui.training.offline_offer import OfflineOffer
         from explorer.ui.training.training_controls import TrainingControls
-        from explorer.ui.training.transfer_comparison import TransferComparison
         from explorer.ui.training.training_worker import TrainingController
+        from explorer.ui.training.transfer_comparison import TransferComparison
         from explorer.ui.widgets.activations_view import ActivationsView
 
         self.controls = TrainingControls()
@@ -160,6 +160,7 @@ class TrainingStudio(LazyPart):
             return False
         self._config = config
         self.reset()
+        self._trained_model = None  # not the last run's (reset takes it back): this run's, once it has ended
         self._say("Loading the data and building the model…")
         self.offline_offer.hide()
         self.controller.start(config, **trainer_options)

@@ -1,9 +1,9 @@
 """Run each `Trainer` on the controller's worker thread; the UI only ever sees immutable updates.
 
 The worker thread owns the training model: nobody else touches it.
-`TrainingController` lives in the UI thread and owns one `MailboxWorker`:
-one thread for all its runs, started with the first (a controller that never
-trains holds no thread). It forwards stop/pause/resume/probe requests
+`TrainingController` lives in the UI thread and owns a `MailboxWorker`: a
+thread for each run, started with it (a controller that never trains holds
+no thread). It forwards stop/pause/resume/probe requests
 (thread-safe flags in the Trainer) and re-emits every update in the UI
 thread. The run's model snapshots go out on the worker thread itself
 (`snapshot_ready`): a receiver connected directly, such as the classifier's
@@ -71,8 +71,12 @@ class TrainingController(QObject):
             from explorer.core.train.trainer import Trainer as factory  # TensorFlow stays lazy until here
         self._trainer = factory(config, **trainer_options)
         self._paused = False
-        if self._worker is None:
-            self._worker = MailboxWorker("training", self._run, parent=self)
+        if self._worker is not None:
+            # A fresh thread for each run: TensorFlow was seen to crash (a segfault while tracing the
+            # second run's first tf.function) when one thread trained two models in the window.
+            self._worker.shutdown()  # idle: its run has returned
+            self._worker.deleteLater()
+        self._worker = MailboxWorker("training", self._run, parent=self)
         self._worker.submit(self._trainer)
         self._announce(True)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -226,7 +226,12 @@ class TransferPanel(QWidget):
             self.keep.setCurrentIndex(index)
 
     def fields(self) -> dict:
-        """The TrainConfig fields of these settings (ValueError with a sentence when one is not usable)."""
+        """The TrainConfig fields of these settings (ValueError with a sentence when one is not usable).
+
+        A plan still being made is waited for (a preset's frozen layers come
+        with it), so that no run starts while the planner builds models.
+        """
+        self.settle()
         base = self.base()
         if not base:
             if self.choice() != sources.SCRATCH:
@@ -254,6 +259,12 @@ class TransferPanel(QWidget):
         elif key == sources.CHECKPOINT:
             self._fill_checkpoints(config.base)
         self._show_source(replan=True, keep_model=True)
+
+    def settle(self, timeout_ms: int = 60000) -> None:
+        """Wait for the planner's work, and show its answer now (rather than at the next event loop)."""
+        if self.planner.is_busy():
+            self.planner.wait(timeout_ms)
+            QCoreApplication.sendPostedEvents(self)  # the queued planned/failed signals for this panel
 
     def head_layers(self) -> tuple:
         """The new head's LayerSpecs (ValueError naming the layer when the text is not valid)."""

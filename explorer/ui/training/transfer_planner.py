@@ -95,6 +95,10 @@ class TransferPlanner(QObject):
             self._worker.failed.connect(lambda _item, message: self.failed.emit(message))
         self._worker.submit(request)
 
+    def is_busy(self) -> bool:
+        """True while a request waits or is being planned."""
+        return self._worker is not None and self._worker.is_busy()
+
     def wait(self, timeout_ms: int | None = None) -> bool:
         """Wait until every request is handled (tests); True if so."""
         return self._worker is None or self._worker.wait_idle(timeout_ms)
