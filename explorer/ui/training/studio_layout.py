@@ -131,7 +131,13 @@ def lay_out(*, controls, curves, activations, filters, confusion, gallery, augme
                              (summary_scroll, "Model", "summary_tab"),
                              (augment_view, "Augmentation", "augmentation_tab")):
         tabs.setTabToolTip(tabs.addTab(page, title), tip(key))
-    for page, (title, text) in zip(transfer, TRANSFER_TABS):
+    for index, (page, (title, text)) in enumerate(zip(transfer, TRANSFER_TABS)):
+        if index == 0:  # the panel's forms and table scroll: they never set the window's minimum size
+            holder = QScrollArea()
+            holder.setWidget(page)
+            holder.setWidgetResizable(True)
+            holder.setFocusPolicy(Qt.NoFocus)
+            page = holder
         tabs.setTabToolTip(tabs.addTab(page, title), text)
     describe(tabs.tabBar(), "Training views", tip("views_tabs"))
 

@@ -37,7 +37,7 @@ def test_a_transfer_run_and_the_same_network_from_scratch_side_by_side(qtbot, st
     _train(qtbot, studio, BASE, checkpoint_dir=None)
     assert "Test accuracy" in studio.results_label.text()
     panel = studio.controls.transfer
-    studio.tabs.setCurrentWidget(panel)
+    studio.tabs.setCurrentIndex(studio.tabs.indexOf(panel.parentWidget().parentWidget()))  # its scroll area
     result = _planned(qtbot, panel, lambda: panel.set_choice(sources.JUST_TRAINED))
     assert result.plan.non_trainable_params > 0 and "non-trainable" in panel.totals.text()
     # the new data: digits 5-9, ten training images each
