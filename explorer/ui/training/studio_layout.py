@@ -171,5 +171,8 @@ def _button_grid(buttons: dict) -> QGridLayout:
         # Pause reads "Resume" while paused: its name covers both.
         describe(button, "Pause or resume" if key == "pause" else text.rstrip("…"), operation)
         buttons[key] = button
-        grid.addWidget(button, index // 2, index % 2)
+        if key == "compare":  # a long name: a row of its own
+            grid.addWidget(button, (index + 1) // 2, 0, 1, 2)
+        else:
+            grid.addWidget(button, index // 2, index % 2)
     return grid

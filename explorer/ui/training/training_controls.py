@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -145,11 +146,14 @@ class TrainingControls(QWidget):
         self.classes.setPlaceholderText("all")
         describe(self.classes, "Classes", TIPS["classes"])
         self.classes.textChanged.connect(self.changed)
-        form.addRow("Classes", self.classes)
         self.per_class = _spin(0, 1_000_000, 0, "per_class")
         self.per_class.setSpecialValueText("all")
         self.per_class.valueChanged.connect(self.changed)
-        form.addRow("Per class", self.per_class)
+        row = QHBoxLayout()  # one row: small data on purpose is one idea
+        row.addWidget(self.classes, 1)
+        row.addWidget(QLabel("per class"))
+        row.addWidget(self.per_class)
+        form.addRow("Classes", row)
         self.validation_split = _spin(0.0, 0.5, 0.1, "validation_split", decimals=2, step=0.05)
         form.addRow("Validation", self.validation_split)
         return box

@@ -103,10 +103,13 @@ class TransferPlanner(QObject):
         """Wait until every request is handled (tests); True if so."""
         return self._worker is None or self._worker.wait_idle(timeout_ms)
 
-    def shutdown(self) -> None:
-        """End the worker thread (the studio calls this when the window closes)."""
+    def shutdown(self, timeout_ms: int = 10000) -> None:
+        """End the worker thread (the studio calls this when the window closes).
+
+        A download still going after `timeout_ms` is no longer waited for.
+        """
         if self._worker is not None:
-            self._worker.shutdown()
+            self._worker.shutdown(timeout_ms)
 
     def _handle(self, request: PlanRequest) -> None:  # on the worker thread
         from explorer.core.model import transfer
