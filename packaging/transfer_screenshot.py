@@ -3,7 +3,7 @@
 Run: python packaging/transfer_screenshot.py  (writes resources/screenshots/training-transfer.png)
 
 The studio trains mnist-convnet on the bundled digits 0-4, then starts from
-that model on digits 5-9 with 3 training images each (feature extraction),
+that model on digits 5-9 with 10 training images each (batches of 8) (feature extraction),
 and trains the same network from scratch on the same data ("Compare with from
 scratch"); the Comparison tab shows both runs' curves and test accuracies.
 """
@@ -30,9 +30,9 @@ from explorer.ui.shell.main_window import MainWindow  # noqa: E402
 from explorer.ui.training import transfer_sources as sources  # noqa: E402
 
 OUT = ROOT / "resources" / "screenshots" / "training-transfer.png"
-BASE = TrainConfig(model="mnist-convnet", dataset="digits", epochs=20, batch_size=32, classes=(0, 1, 2, 3, 4))
+BASE = TrainConfig(model="mnist-convnet", dataset="digits", epochs=10, batch_size=32, classes=(0, 1, 2, 3, 4))
 EPOCHS = 30
-PER_CLASS = 3
+PER_CLASS = 10
 
 
 def wait_for(condition, timeout_s: float = 900.0) -> None:
@@ -62,6 +62,7 @@ def main() -> int:
     studio.controls.classes.setText("5-9")
     studio.controls.per_class.setValue(PER_CLASS)
     studio.controls.epochs.setValue(EPOCHS)
+    studio.controls.batch_size.setValue(8)  # a few steps an epoch: 50 images would make one batch
     shown = []
     studio.comparison.both_shown.connect(lambda: shown.append(True))
     if not studio.compare_with_scratch():
