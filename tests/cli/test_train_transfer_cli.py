@@ -129,3 +129,11 @@ def test_options_that_need_a_base(tmp_path, capsys, args, needle):
 def test_model_and_from_together_is_a_usage_error(capsys):
     assert main(["train", "--model", "lenet5", "--from", "b.keras", "--dataset", "digits", "--out", "m.keras"]) == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_help_names_the_transfer_options(capsys):
+    main(["train", "--help"])
+    text = capsys.readouterr().out
+    for option in ("--from", "--keep-up-to", "--head", "--freeze", "--fine-tune-from", "--warmup-epochs",
+                   "--reinitialise", "--classes", "--per-class"):
+        assert option in text

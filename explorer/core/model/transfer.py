@@ -21,6 +21,8 @@ words.
 
 A frozen layer has ``trainable = False``; Keras then also runs a frozen
 BatchNormalization in inference mode (its moving statistics stay as they are).
+A nested model that trains keeps its own BatchNormalization layers frozen,
+as the Keras guide advises for fine-tuning.
 
 The base must be a stack of layers (a Sequential, or a Functional model
 without branches); a layer of it may itself be a model (a nested base).
@@ -29,6 +31,8 @@ TensorFlow is imported lazily, inside the functions.
 
 from __future__ import annotations
 
+import contextlib
+import io
 from dataclasses import dataclass
 
 from explorer.core.model.specs import KERAS_NAMES, LayerSpec, StackError
@@ -111,7 +115,7 @@ class Advice:
 
 
 # ------------------------------------------------------------------ the base
-def load_base(source: str, *, input_shape=None):
+def load_base(source: str, *, input_shape=None, weights: str | None = "imagenet"):
     """The trained model to start from.
 
     Parameters
@@ -125,6 +129,8 @@ def load_base(source: str, *, input_shape=None):
         front of the application (``Resizing``, a fixed 1×1 ``grey_to_rgb``
         convolution, ``Rescaling`` into [-1, 1]); a global average pooling
         ends it. Default (96, 96, 3).
+    weights : "imagenet" or None
+        For an application: None builds it with random weights (offline).
 
     Raises
     ------
@@ -135,7 +141,7 @@ def load_base(source: str, *, input_shape=None):
     if not isinstance(source, str) or not source:
         raise TransferError("no base model given: name a .keras file or keras:MobileNetV2")
     if source.startswith("keras:"):
-        return _application(source[len("keras:"):], input_shape)
+        return _application(source[len("keras:"):], input_shape, weights)
     from explorer.core.model.model_files import ModelFileError, load_model
 
     try:
@@ -144,7 +150,7 @@ def load_base(source: str, *, input_shape=None):
         raise TransferError(str(exc)) from None
 
 
-def _application(name: str, input_shape):
+def _application(name: str, input_shape, weights):
     if name not in APPLICATIONS:
         raise TransferError(f"unknown Keras application {name!r}: use one of "
                             f"{', '.join('keras:' + n for n in APPLICATIONS)}")
@@ -154,13 +160,15 @@ def _application(name: str, input_shape):
         raise TransferError(f"{name} takes grey or colour images, not {channels} channels")
     side = APPLICATIONS[name]
     size = (max(height, side), max(width, side))
-    try:
-        application = getattr(keras.applications, name)(include_top=False, weights="imagenet",
-                                                         input_shape=(*size, 3))
+    try:  # Keras prints "Downloading data from ..." on stdout, which the train command keeps for JSON
+        with contextlib.redirect_stdout(io.StringIO()):
+            application = getattr(keras.applications, name)(include_top=False, weights=weights,
+                                                             input_shape=(*size, 3))
     except Exception as exc:  # urllib, HTTP and file errors all arrive as Exception from get_file
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        text = str(exc).strip() or type(exc).__name__
+        reason = text.rsplit(" -- ", 1)[-1].splitlines()[0]  # get_file's "URL fetch failure on <url>: n -- why"
         raise TransferError(f"the ImageNet weights of {name} cannot be downloaded (is this machine offline?): "
-                            f"{first[:160]}; start from a .keras file instead") from None
+                            f"{reason[:160]}; start from a .keras file instead") from None
     layers = [keras.Input(shape=(height, width, channels))]
     if size != (height, width):
         layers.append(keras.layers.Resizing(*size, name="resize"))
@@ -203,17 +211,19 @@ def _chain(model) -> list:
 
 
 def default_cut(model) -> str:
-    """The last layer of the convolutional base: the layer before the first Dense (or before the last layer).
+    """The last layer of the convolutional base: the layer before the first Dense (the last layer if none).
 
     Raises
     ------
     TransferError
-        If the first layer is a Dense (there is no base before it) or the model has one layer.
+        If the first layer is a Dense (there is no base before it).
     """
     keras = _keras()
     layers = _chain(model)
     first_dense = next((i for i, layer in enumerate(layers) if isinstance(layer, keras.layers.Dense)), None)
-    end = first_dense if first_dense is not None else len(layers) - 1
+    if first_dense is None:  # no classifier to slice off: a base such as a Keras application's
+        return layers[-1].name
+    end = first_dense
     if end == 0:
         raise TransferError(f"the base model starts with {layers[0].name!r}: there is no layer before it to keep")
     return layers[end - 1].name
@@ -231,9 +241,9 @@ def _cut_index(model, layers, keep_up_to: str) -> int:
     if name not in names:
         raise TransferError(f"the base model has no layer {name!r}: its layers are {', '.join(names)}")
     index = names.index(name)
-    if index == len(names) - 1 and keep_up_to:
-        raise TransferError(f"{name!r} is the base model's last layer: keep the layers up to an earlier one, so a "
-                            "new classifier can replace the old one")
+    if index == len(names) - 1 and isinstance(layers[-1], _keras().layers.Dense):
+        raise TransferError(f"{name!r} is the base model's classifier: keep the layers up to an earlier one, so "
+                            "a new classifier can replace the old one")
     return index
 
 
@@ -293,10 +303,18 @@ def build(base_model, plan: TransferPlan):
     -------
     keras.Sequential
         Uncompiled, named after the base; the base model is left unchanged.
+
+    Raises
+    ------
+    TransferError
+        If `plan` was made for a base without its last kept layer.
     """
     keras = _keras()
     layers = _chain(base_model)
-    kept = layers[: [layer.name for layer in layers].index(plan.keep_up_to) + 1]
+    names = [layer.name for layer in layers]
+    if plan.keep_up_to not in names:
+        raise TransferError(f"this plan was made for another base model (this one has no layer {plan.keep_up_to!r})")
+    kept = layers[: names.index(plan.keep_up_to) + 1]
     return _assemble(keras, kept, plan, copy_weights=not plan.reinitialise)
 
 
@@ -307,7 +325,26 @@ def set_frozen(model, plan: TransferPlan, frozen_layers) -> None:
     """
     frozen = set(frozen_layers)
     for name in plan.kept_names:
-        model.get_layer(name).trainable = name not in frozen
+        _set_trainable(model.get_layer(name), name not in frozen)
+
+
+def _set_trainable(layer, trainable: bool) -> None:
+    """Set `layer.trainable`; a nested model's BatchNormalization layers stay frozen, in inference mode.
+
+    The Keras guide: unfreezing a pre-trained base for fine-tuning must keep
+    its BatchNormalization layers in inference mode, or their statistics of
+    the new (small) data wreck what the base learned.
+    """
+    layer.trainable = trainable
+    if not trainable or not hasattr(layer, "layers"):
+        return
+    keras = _keras()
+    stack = list(layer.layers)
+    while stack:
+        inner = stack.pop()
+        if isinstance(inner, keras.layers.BatchNormalization):
+            inner.trainable = False
+        stack.extend(getattr(inner, "layers", ()))
 
 
 def _fitting_head(head: tuple, shape: tuple, num_classes: int) -> tuple:
@@ -361,7 +398,10 @@ def _assemble(keras, kept, plan: TransferPlan, *, copy_weights: bool):
     for layer, copy in copies:
         if copy_weights:
             copy.set_weights(layer.get_weights())
-        copy.trainable = plan.reinitialise or layer.name not in frozen
+        if plan.reinitialise:
+            copy.trainable = True  # from scratch: every statistic is new, nothing to protect
+        else:
+            _set_trainable(copy, layer.name not in frozen)
     return model
 
 

@@ -9,6 +9,9 @@ hands updates (:mod:`explorer.core.train.updates`) to a `report` function:
 :data:`~explorer.core.train.updates.RUN_ENDS`. Given a `snapshots` function
 too, it also hands over :class:`~explorer.core.model.snapshot.ModelSnapshot`\\ s
 for the classifier, at most one a second and the trained model's at the end.
+The model comes from :func:`~explorer.core.train.model_for_run.build_run_model`
+(from scratch, or transfer learning from a base); a fine-tuning warm-up fits
+twice (:mod:`explorer.core.train.phases`), epochs numbered across both.
 
 Other threads steer the run with :meth:`~Trainer.stop`, :meth:`~Trainer.pause`,
 :meth:`~Trainer.resume` and :meth:`~Trainer.set_probe`: they only set flags in

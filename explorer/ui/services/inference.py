@@ -95,7 +95,7 @@ class _ModelSlot:
         previous = (self._predictor, self._key)
         try:
             if isinstance(model, ModelSnapshot):
-                key = (model.model, model.layers, tuple(model.input_shape), len(model.class_names))
+                key = (model.model, model.layers, model.architecture, tuple(model.input_shape), len(model.class_names))
                 if key == self._key and self._predictor is not None:
                     self._predictor.set_weights(model.weights)  # same network, newer weights
                 else:

@@ -102,7 +102,11 @@ def test_a_nested_base_works_and_its_bn_counts_as_keras_does(keras):
         assert (plan.trainable_params, plan.non_trainable_params) == _keras_counts(model)
         assert [row.name for row in plan.rows] == ["inner", "new_dense", "new_classifier"]
         assert model.predict(np.zeros((2, 12, 12, 1), np.float32), verbose=0).shape == (2, 2)
+        bn = model.get_layer("inner").get_layer("bn")
+        assert not bn.trainable  # frozen with the base, and kept in inference mode when the base trains
     assert plan.non_trainable_params == 40 + 16  # conv 4*9+4, BN 4*4 (moving statistics counted as Keras does)
+    trains = transfer.plan(outer, num_classes=2)
+    assert trains.non_trainable_params == 16 and trains.trainable_params == 40 + 400 * 2 + 2
 
 
 def test_a_functional_stack_works_and_a_branching_one_is_refused(keras):
@@ -120,7 +124,7 @@ def test_a_functional_stack_works_and_a_branching_one_is_refused(keras):
 
 @pytest.mark.parametrize(("options", "needle"), [
     (dict(keep_up_to="nope"), "no layer 'nope': its layers are conv2d, max_pooling2d"),
-    (dict(keep_up_to="dense_1"), "last layer"),
+    (dict(keep_up_to="dense_1"), "the base model.s classifier"),
     (dict(frozen_layers=("dense",)), "cannot freeze 'dense'"),
     (dict(head=(LayerSpec("conv2d", filters=3),)), "needs maps"),
     (dict(keep_up_to="conv2d", head=(LayerSpec("conv2d", filters=3, kernel=40),)), "does not fit"),
@@ -151,7 +155,7 @@ def test_load_base_reads_files_in_safe_mode(convnet, tmp_path):
         transfer.load_base("keras:NoSuchNet")
 
 
-def test_an_application_offline_says_plainly_the_weights_cannot_be_downloaded(keras, monkeypatch):
+def test_an_application_offline_says_plainly_the_weights_cannot_be_downloaded(keras, monkeypatch, capsys):
     home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
     if os.path.exists(os.path.join(home, "models", "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_96_no_top.h5")):
         pytest.skip("the weights are already downloaded here")
@@ -163,7 +167,8 @@ def test_an_application_offline_says_plainly_the_weights_cannot_be_downloaded(ke
     monkeypatch.setattr(socket.socket, "connect", offline)
     with pytest.raises(TransferError, match="ImageNet weights of MobileNetV2 cannot be downloaded") as info:
         transfer.load_base("keras:MobileNetV2", input_shape=(28, 28, 1))
-    assert "\n" not in str(info.value)
+    assert "\n" not in str(info.value) and "unreachable" in str(info.value)
+    assert capsys.readouterr().out == ""  # the train command's stdout is JSON lines only
 
 
 def test_presets(convnet):
@@ -193,3 +198,29 @@ def test_recommend_follows_the_four_cases(per_class, similar, case, hint, preset
 def test_hint_layer_names_a_cut(convnet):
     assert transfer.hint_layer(convnet, transfer.HINT_CONV_BASE) == "flatten"
     assert transfer.hint_layer(convnet, transfer.HINT_EARLY) == "max_pooling2d"
+
+
+def test_an_application_base_for_grey_images_saves_and_loads_in_safe_mode(keras, tmp_path, monkeypatch):
+    made = {}
+
+    def small_stand_in(*, include_top, weights, input_shape):  # MobileNetV2's 155 layers take minutes here
+        made.update(include_top=include_top, weights=weights, input_shape=input_shape)
+        x = inputs = keras.Input(input_shape)
+        x = keras.layers.Conv2D(1280, 3, strides=32, name="conv")(x)
+        x = keras.layers.BatchNormalization(name="bn")(x)
+        return keras.Model(inputs, x, name="mobilenetv2_1.00_96")
+
+    monkeypatch.setattr(keras.applications, "MobileNetV2", small_stand_in)
+    base = transfer.load_base("keras:MobileNetV2", input_shape=(28, 28, 1), weights=None)
+    assert made == dict(include_top=False, weights=None, input_shape=(96, 96, 3))
+    assert [layer.name for layer in base.layers][:3] == ["resize", "grey_to_rgb", "to_minus1_1"]
+    assert transfer.default_cut(base) == "pool"
+    plan = transfer.plan(base, num_classes=5, frozen_layers=transfer.kept_layer_names(base), input_shape=(28, 28, 1))
+    model = transfer.build(base, plan)
+    assert plan.trainable_params == 1280 * 5 + 5 and (plan.trainable_params, plan.non_trainable_params) == \
+        _keras_counts(model)
+    images = np.random.default_rng(1).random((2, 28, 28, 1), dtype=np.float32)
+    colour = model.get_layer("grey_to_rgb")(images).numpy()
+    assert np.array_equal(colour[..., 0], images[..., 0]) and np.array_equal(colour[..., 2], images[..., 0])
+    loaded = load_model(save_model(model, tmp_path / "mobile.keras"))
+    assert np.allclose(loaded.predict(images, verbose=0), model.predict(images, verbose=0), atol=1e-5)
