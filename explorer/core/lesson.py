@@ -147,6 +147,8 @@ def training_to_json(config: TrainConfig) -> dict:
     """Training settings as plain JSON values (also what the app remembers between runs)."""
     out = asdict(config)
     out["layers"] = [spec.to_dict() for spec in config.layers]
+    out["head"] = [spec.to_dict() for spec in config.head]
+    out["frozen_layers"], out["classes"] = list(config.frozen_layers), list(config.classes)
     return out
 
 
@@ -347,7 +349,25 @@ def training_from_json(data: dict) -> TrainConfig:
         limit=None if limit is None else _int(limit, "sample limit", 1, 10**9),
         seed=_int(data.get("seed", 0), "seed", 0, 2**31 - 1),
         devices=_devices(data.get("devices", 1)),  # lessons written before multi-device training: 1
+        **_transfer_from(data),
     )
+
+
+def _transfer_from(data: dict) -> dict:
+    """The transfer-learning and subset fields; lessons written before transfer learning have none."""
+    head = tuple(LayerSpec.from_dict(_dict(spec, "layer")) for spec in _list(data.get("head", []), "new head"))
+    per_class = data.get("per_class")
+    return {
+        "base": _str(data.get("base", ""), "base model"),
+        "keep_up_to": _str(data.get("keep_up_to", ""), "last kept layer"),
+        "head": head,
+        "frozen_layers": tuple(_str(name, "frozen layer") for name in _list(data.get("frozen_layers", []),
+                                                                              "frozen layers")),
+        "warmup_epochs": _int(data.get("warmup_epochs", 0), "warm-up epochs", 0, 10_000),
+        "reinitialise": _bool(data.get("reinitialise", False), "reinitialise"),
+        "classes": tuple(_int(c, "class", 0, 1 << 16) for c in _list(data.get("classes", []), "classes")),
+        "per_class": None if per_class is None else _int(per_class, "images per class", 1, 10**9),
+    }
 
 
 def _devices(value) -> int | str:

@@ -267,3 +267,38 @@ def test_a_lesson_without_devices_trains_on_one(tmp_path, good):
     """Lessons written before multi-device training have no "devices": they mean the default."""
     read = read_lesson(_write(tmp_path, _with_json(good, lambda d: d["training"].pop("devices"))))
     assert read.training.devices == 1
+
+
+def test_the_transfer_and_subset_settings_round_trip(tmp_path):
+    training = TrainConfig(dataset="digits", base="/models/base.keras", keep_up_to="conv2d_1",
+                           head=(LayerSpec("dense", units=64, activation="relu"), LayerSpec("dropout", rate=0.5)),
+                           frozen_layers=("conv2d", "conv2d_1"), warmup_epochs=2, epochs=5, classes=(5, 6, 7),
+                           per_class=10)
+    write_lesson(tmp_path / "t.fmlesson", _lesson(training=training))
+    assert read_lesson(tmp_path / "t.fmlesson").training == training
+    scratch = TrainConfig(base="keras:MobileNetV2", reinitialise=True)
+    write_lesson(tmp_path / "s.fmlesson", _lesson(training=scratch))
+    assert read_lesson(tmp_path / "s.fmlesson").training == scratch
+
+
+def test_a_lesson_from_before_transfer_learning_trains_from_scratch(tmp_path, good):
+    keys = ("base", "keep_up_to", "head", "frozen_layers", "warmup_epochs", "reinitialise", "classes", "per_class")
+
+    def drop(document):
+        for key in keys:
+            document["training"].pop(key)
+
+    read = read_lesson(_write(tmp_path, _with_json(good, drop)))
+    assert read.training == _lesson().training and read.training.base == "" and read.training.classes == ()
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [("classes", [1, "two"], "class"),
+                                                       ("per_class", 0, "images per class"),
+                                                       ("head", [{"kind": "dense", "bogus": 1}], "unknown layer"),
+                                                       ("reinitialise", "yes", "reinitialise")])
+def test_bad_transfer_settings_are_refused(tmp_path, good, key, value, message):
+    def change(document):
+        document["training"][key] = value
+
+    with pytest.raises(LessonError, match=message):
+        read_lesson(_write(tmp_path, _with_json(good, change)))

@@ -37,7 +37,12 @@ BUTTONS = (
     ("save", "Save model…", "Save the trained model as a .keras file."),
     ("load", "Load model…", "Load a .keras model (safely: models with custom code are refused)."),
     ("export", "Export curves…", "Save the loss and accuracy per epoch as CSV."),
+    ("compare", "Compare with from scratch", "Transfer learning side by side: the transfer run (if it has not run "
+                                             "yet), then the same network from scratch on the same data."),
 )
+#: Tabs of the transfer-learning parts: (title, tooltip).
+TRANSFER_TABS = (("Transfer", "Transfer learning: start from a trained model, choose the cut and what trains."),
+                 ("Comparison", "The transfer run and the same network from scratch, side by side."))
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class StudioLayout:
 
 
 def lay_out(*, controls, curves, activations, filters, confusion, gallery, augment_view,
-            offer=None, timeline=None) -> StudioLayout:
+            offer=None, timeline=None, transfer=()) -> StudioLayout:
     """Arrange the studio's parts and make the widgets around them.
 
     Parameters
@@ -67,6 +72,8 @@ def lay_out(*, controls, curves, activations, filters, confusion, gallery, augme
         Shown under the status line (the offline ways on after a failed download).
     timeline : QWidget, optional
         The run's timeline, under the curves it scrubs.
+    transfer : (QWidget, QWidget), optional
+        The transfer panel and the comparison view, each in a tab of :data:`TRANSFER_TABS`.
 
     Returns
     -------
@@ -126,6 +133,14 @@ def lay_out(*, controls, curves, activations, filters, confusion, gallery, augme
                              (summary_scroll, "Model", "summary_tab"),
                              (augment_view, "Augmentation", "augmentation_tab")):
         tabs.setTabToolTip(tabs.addTab(page, title), tip(key))
+    for index, (page, (title, text)) in enumerate(zip(transfer, TRANSFER_TABS)):
+        if index == 0:  # the panel's forms and table scroll: they never set the window's minimum size
+            holder = QScrollArea()
+            holder.setWidget(page)
+            holder.setWidgetResizable(True)
+            holder.setFocusPolicy(Qt.NoFocus)
+            page = holder
+        tabs.setTabToolTip(tabs.addTab(page, title), text)
     describe(tabs.tabBar(), "Training views", tip("views_tabs"))
 
     follow_drawing = QCheckBox("Probe with my drawing")
@@ -160,5 +175,8 @@ def _button_grid(buttons: dict) -> QGridLayout:
         # Pause reads "Resume" while paused: its name covers both.
         describe(button, "Pause or resume" if key == "pause" else text.rstrip("…"), operation)
         buttons[key] = button
-        grid.addWidget(button, index // 2, index % 2)
+        if key == "compare":  # a long name: a row of its own
+            grid.addWidget(button, (index + 1) // 2, 0, 1, 2)
+        else:
+            grid.addWidget(button, index // 2, index % 2)
     return grid

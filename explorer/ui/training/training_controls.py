@@ -1,7 +1,9 @@
-"""The training studio's settings: model, data, optimiser, schedule, devices, augmentation.
+"""The training studio's settings: model, data, optimiser, schedule, devices, augmentation, transfer.
 
 `config()` builds an immutable `TrainConfig` from the controls; the panel never
-trains anything itself. Tooltips explain each setting in one sentence.
+trains anything itself. Tooltips explain each setting in one sentence. The
+transfer-learning settings are the `TransferPanel` in `transfer` (the studio
+shows it in a tab of its own); the data settings tell it the new data's size.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -22,8 +25,11 @@ from PySide6.QtWidgets import (
 from explorer.core import tf_backend
 from explorer.core.model.presets import CUSTOM, MODEL_NAMES
 from explorer.core.train.config import OPTIMIZERS, Augmentation, TrainConfig
-from explorer.core.train.datasets import DATASET_NAMES
+from explorer.core.train.datasets import DATASET_NAMES, INPUT_SHAPES
 from explorer.core.train.distribute import ALL
+from explorer.ui.training.dataset_options import class_names_of, classes_from_text, classes_text
+from explorer.ui.training.transfer_panel import TransferPanel
+from explorer.ui.training.transfer_sources import images_per_class
 from explorer.ui.widgets.form_widgets import combo_box, spin_box
 from explorer.ui.widgets.help_text import describe, tip
 
@@ -38,8 +44,12 @@ TIPS["devices"] = ("Devices: train on several GPUs at once (or CPU devices where
 #: The choices of the Devices box: (text, TrainConfig.devices). "all" gains its count once TensorFlow is loaded;
 #: a number the machine lacks is refused at Start with a sentence.
 DEVICE_CHOICES = (("1", 1), ("2", 2), ("4", 4), ("8", 8), (ALL, ALL))
+TIPS["classes"] = ("Classes: keep only these classes, e.g. 5-9 or 5,6,7 (or class names); they are relabelled "
+                   "0..k-1 in the order written and keep their names. Empty: every class.")
+TIPS["per_class"] = ("Per class: at most this many training images of each class (small data on purpose, e.g. 10 for "
+                     "transfer learning); the test set keeps all its images.")
 # Accessible names that differ from the key (the rest are the key, capitalised).
-_NAMES = {"limit": "Images used", "patience": "Early stopping patience"}
+_NAMES = {"limit": "Images used", "patience": "Early stopping patience", "per_class": "Images per class"}
 
 
 def _spin(low, high, value, key, *, decimals=None, step=None):
@@ -84,6 +94,7 @@ class TrainingControls(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.layers: tuple = ()  # the custom model's LayerSpecs, set by the layer editor
+        self.transfer = TransferPanel()  # placed by the studio; its settings are part of config()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._model_box())
@@ -91,6 +102,8 @@ class TrainingControls(QWidget):
         layout.addWidget(self._schedule_box())
         layout.addWidget(self._augment_box())
         layout.addStretch(1)
+        self.transfer.changed.connect(self.changed)
+        self.changed.connect(self._tell_transfer)
         self._on_model_changed()
 
     def _model_box(self) -> QGroupBox:
@@ -128,6 +141,19 @@ class TrainingControls(QWidget):
         self.limit.setSpecialValueText("all")
         self.limit.setSingleStep(1000)
         form.addRow("Use images", self.limit)
+        self.limit.valueChanged.connect(self._tell_transfer)
+        self.classes = QLineEdit()
+        self.classes.setPlaceholderText("all")
+        describe(self.classes, "Classes", TIPS["classes"])
+        self.classes.textChanged.connect(self.changed)
+        self.per_class = _spin(0, 1_000_000, 0, "per_class")
+        self.per_class.setSpecialValueText("all")
+        self.per_class.valueChanged.connect(self.changed)
+        row = QHBoxLayout()  # one row: small data on purpose is one idea
+        row.addWidget(self.classes, 1)
+        row.addWidget(QLabel("per class"))
+        row.addWidget(self.per_class)
+        form.addRow("Classes", row)
         self.validation_split = _spin(0.0, 0.5, 0.1, "validation_split", decimals=2, step=0.05)
         form.addRow("Validation", self.validation_split)
         return box
@@ -192,9 +218,29 @@ class TrainingControls(QWidget):
             raise ValueError(f"the learning rate must be a positive number, got {text}")
         return value
 
+    def classes_value(self) -> tuple[int, ...]:
+        """The typed classes as indices, () for all (ValueError with a sentence otherwise)."""
+        names = class_names_of(self.dataset.currentText(), self.data_dir.text().strip() or None)
+        try:
+            return classes_from_text(self.classes.text(), names)
+        except ValueError as exc:
+            raise ValueError(f"Classes: {exc}") from None
+
+    def _tell_transfer(self) -> None:
+        """The transfer panel's advice and plan follow the new data's classes and size."""
+        dataset, folder = self.dataset.currentText(), self.data_dir.text().strip() or None
+        try:
+            chosen = len(self.classes_value())
+        except ValueError:
+            chosen = 0
+        names = class_names_of(dataset, folder)
+        each = images_per_class(dataset, data_dir=folder, limit=self.limit.value() or None,
+                                per_class=self.per_class.value() or None, classes=chosen)
+        self.transfer.set_data_facts(chosen or len(names or ()) or 10, each, INPUT_SHAPES.get(dataset))
+
     def config(self) -> TrainConfig:
         """The run these controls describe (ValueError with a sentence if a setting is invalid)."""
-        if self.model.currentText() == "custom" and not self.layers:
+        if self.model.currentText() == "custom" and not self.layers and not self.transfer.base():
             raise ValueError("the custom model has no layers yet: click “Edit layers…”")
         return TrainConfig(
             model=self.model.currentText(), layers=tuple(self.layers), dataset=self.dataset.currentText(),
@@ -203,6 +249,7 @@ class TrainingControls(QWidget):
             validation_split=round(self.validation_split.value(), 4), patience=self.patience.value(),
             augmentation=Augmentation(self.rotation.value(), self.translation.value(), self.zoom.value()),
             limit=self.limit.value() or None, devices=self.devices.currentData(),
+            classes=self.classes_value(), per_class=self.per_class.value() or None, **self.transfer.fields(),
         )
 
     def set_config(self, config: TrainConfig) -> None:
@@ -221,6 +268,9 @@ class TrainingControls(QWidget):
         self.translation.setValue(config.augmentation.translation)
         self.zoom.setValue(config.augmentation.zoom)
         self.limit.setValue(config.limit or 0)
+        self.classes.setText(classes_text(config.classes))
+        self.per_class.setValue(config.per_class or 0)
+        self.transfer.set_fields(config)
         if self.devices.findData(config.devices) < 0:  # e.g. 3 from a lesson: offered as it is
             self.devices.addItem(str(config.devices), config.devices)
         self.devices.setCurrentIndex(self.devices.findData(config.devices))
@@ -229,3 +279,4 @@ class TrainingControls(QWidget):
         """Settings are fixed while a run is in progress."""
         for box in self.findChildren(QGroupBox):
             box.setEnabled(not running)
+        self.transfer.setEnabled(not running)

@@ -80,6 +80,7 @@ class TrainingStudio(LazyPart):
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
         from explorer.ui.training.augmentation_preview import AugmentationPreview
+        from explorer.ui.training.comparison_view import ComparisonView
         from explorer.ui.training.confusion_view import ConfusionView
         from explorer.ui.training.curves_view import CurvesView
         from explorer.ui.training.filters_view import FiltersView
@@ -89,6 +90,7 @@ class TrainingStudio(LazyPart):
         from explorer.ui.training.results_gallery import ResultsGallery
         from explorer.ui.training.training_controls import TrainingControls
         from explorer.ui.training.training_worker import TrainingController
+        from explorer.ui.training.transfer_comparison import TransferComparison
         from explorer.ui.widgets.activations_view import ActivationsView
 
         self.controls = TrainingControls()
@@ -99,6 +101,9 @@ class TrainingStudio(LazyPart):
         self.gallery = GalleryView()
         self.results = ResultsGallery(self.confusion, self.gallery, self)  # mistakes, or a clicked cell's images
         self.augment_view = AugmentationPreview()
+        self.comparison_view = ComparisonView()
+        self.comparison = TransferComparison(self.comparison_view, self.start, self)
+        self.controls.transfer.set_model_source(self.trained_model)  # "Start from: the model just trained"
         self.controller = TrainingController(self)
         self.replay = ReplayController(curves=self.curves, filters=self.filters, activations=self.activations,
                                        probe_image=self.probe_image, live=self.snapshot_ready.emit, parent=self)
@@ -108,7 +113,8 @@ class TrainingStudio(LazyPart):
         self.offline_offer = OfflineOffer(self.controls, self.start)  # shown after a failed download
         laid = lay_out(controls=self.controls, curves=self.curves, activations=self.activations,
                        filters=self.filters, confusion=self.confusion, gallery=self.gallery,
-                       augment_view=self.augment_view, offer=self.offline_offer, timeline=self.replay.timeline)
+                       augment_view=self.augment_view, offer=self.offline_offer, timeline=self.replay.timeline,
+                       transfer=(self.controls.transfer, self.comparison_view))
         self.layout().addWidget(laid.columns)
         self._columns, self.status, self.buttons, self.tabs = laid.columns, laid.status, laid.buttons, laid.tabs
         self.epoch_bar, self.batch_bar, self.results_label = laid.epoch_bar, laid.batch_bar, laid.results_label
@@ -133,6 +139,10 @@ class TrainingStudio(LazyPart):
         self.buttons["save"].clicked.connect(self._on_save_clicked)
         self.buttons["load"].clicked.connect(self._on_load_clicked)
         self.buttons["export"].clicked.connect(self._on_export_clicked)
+        self.buttons["compare"].clicked.connect(lambda: self.compare_with_scratch())
+        self.controller.progressed.connect(self.comparison.on_update)
+        self.controller.running_changed.connect(self.comparison.on_running_changed)
+        self.comparison.both_shown.connect(lambda: self.tabs.setCurrentWidget(self.comparison_view))
         self._latest_probe = self._latest_kernels = None  # newest data for tabs not on screen
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._draws = Throttle(DRAW_INTERVAL_MS, self._on_progress, _keep_weights_and_probe, at_once=False,
@@ -167,10 +177,22 @@ class TrainingStudio(LazyPart):
             return False
         self._config = config
         self.reset()
+        self._trained_model = None  # not the last run's (reset takes it back): this run's, once it has ended
         self._say("Loading the data and building the model…")
         self.offline_offer.hide()
         self.controller.start(config, **trainer_options)
+        self.comparison.note_start(config, trainer_options)
         return True
+
+    def compare_with_scratch(self, **trainer_options) -> bool:
+        """The transfer run (unless it has run) and then the same network from scratch, side by side."""
+        try:
+            problem = self.comparison.compare(self.training_config(), trainer_options)
+        except ValueError as exc:
+            problem = str(exc)
+        if problem:
+            self._say(f"Cannot compare: {problem}.", error=True)
+        return not problem
 
     def quick_train(self) -> bool:
         """A short run on the offline digits, for the drawing pad's 'no model yet' prompt."""
@@ -199,6 +221,7 @@ class TrainingStudio(LazyPart):
             self.controller.shutdown()
             self._previewer.shutdown()
             self.replay.shutdown()
+            self.controls.transfer.shutdown()
 
     def _on_pause_clicked(self) -> None:
         if self.controller.is_paused():
@@ -219,6 +242,7 @@ class TrainingStudio(LazyPart):
         self.buttons["load"].setEnabled(not running)
         self.buttons["save"].setEnabled(not running and self._trained_model is not None)
         self.buttons["export"].setEnabled(bool(self._history))
+        self.buttons["compare"].setEnabled(not running)
         if not running:
             self.buttons["pause"].setText("Pause")
             if self._trained_model is None:
